@@ -1,0 +1,6 @@
+//! Access layers: how Calipso speaks to the cloud. `api` (Keystone, Nova, Neutron over HTTP),
+//! `db` (the OpenStack MySQL databases), `cli` (SSH commands through the gateway host).
+
+pub mod api;
+pub mod cli;
+pub mod db;

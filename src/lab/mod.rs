@@ -1,0 +1,1 @@
+//! The simulated OpenStack cloud behind `calipso-lab`. It never imports the scanner's parsers.

@@ -1,0 +1,1 @@
+//! Log records: to stderr and to the `messages` collection (scan-cli.md §8).

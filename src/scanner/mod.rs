@@ -1,0 +1,1 @@
+//! The metadata-driven scanner (scanner.md).
