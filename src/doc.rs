@@ -32,7 +32,9 @@ pub fn json_to_bson(value: &Value) -> Bson {
 }
 
 pub fn json_object_to_doc(map: &serde_json::Map<String, Value>) -> Document {
-    map.iter().map(|(k, v)| (k.clone(), json_to_bson(v))).collect()
+    map.iter()
+        .map(|(k, v)| (k.clone(), json_to_bson(v)))
+        .collect()
 }
 
 /// BSON to plain JSON for comparisons and `--output json`: ObjectIds as hex strings, dates as
@@ -43,10 +45,16 @@ pub fn bson_to_json(value: &Bson) -> Value {
         Bson::Boolean(b) => Value::Bool(*b),
         Bson::Int32(i) => Value::from(*i),
         Bson::Int64(i) => Value::from(*i),
-        Bson::Double(d) => serde_json::Number::from_f64(*d).map(Value::Number).unwrap_or(Value::Null),
+        Bson::Double(d) => serde_json::Number::from_f64(*d)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
         Bson::String(s) => Value::String(s.clone()),
         Bson::Array(items) => Value::Array(items.iter().map(bson_to_json).collect()),
-        Bson::Document(d) => Value::Object(d.iter().map(|(k, v)| (k.clone(), bson_to_json(v))).collect()),
+        Bson::Document(d) => Value::Object(
+            d.iter()
+                .map(|(k, v)| (k.clone(), bson_to_json(v)))
+                .collect(),
+        ),
         Bson::ObjectId(oid) => Value::String(oid.to_hex()),
         Bson::DateTime(dt) => Value::String(dt.try_to_rfc3339_string().unwrap_or_default()),
         other => other.clone().into_relaxed_extjson(),
@@ -97,7 +105,10 @@ pub fn truthy(value: Option<&Bson>) -> bool {
 pub fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+        Some(first) => first
+            .to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect(),
         None => String::new(),
     }
 }
@@ -116,7 +127,10 @@ mod tests {
     #[test]
     fn json_numbers_keep_their_kind() {
         assert_eq!(json_to_bson(&serde_json::json!(1)), Bson::Int32(1));
-        assert_eq!(json_to_bson(&serde_json::json!(5_000_000_000i64)), Bson::Int64(5_000_000_000));
+        assert_eq!(
+            json_to_bson(&serde_json::json!(5_000_000_000i64)),
+            Bson::Int64(5_000_000_000)
+        );
         assert_eq!(json_to_bson(&serde_json::json!(1.5)), Bson::Double(1.5));
     }
 }

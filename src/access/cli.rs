@@ -23,11 +23,23 @@ impl CliAccess {
     /// (`sudo`, `ssh -q -o StrictHostKeyChecking=no <host>` hop, Mercury translation), with the
     /// 60 s output cache. Returns stdout.
     pub async fn run(&self, _cmd: &str, target_host: Option<&str>) -> Result<String, SshError> {
-        Err(SshError { host: target_host.unwrap_or("gateway").to_string(), detail: "not implemented".into() })
+        Err(SshError {
+            host: target_host.unwrap_or("gateway").to_string(),
+            detail: "not implemented".into(),
+        })
     }
 
     /// `run` split into lines as the original's `run_fetch_lines` splits them.
-    pub async fn run_lines(&self, cmd: &str, target_host: Option<&str>) -> Result<Vec<String>, SshError> {
-        Ok(self.run(cmd, target_host).await?.lines().map(String::from).collect())
+    pub async fn run_lines(
+        &self,
+        cmd: &str,
+        target_host: Option<&str>,
+    ) -> Result<Vec<String>, SshError> {
+        Ok(self
+            .run(cmd, target_host)
+            .await?
+            .lines()
+            .map(String::from)
+            .collect())
     }
 }

@@ -18,7 +18,12 @@ pub enum ConfigError {
     #[error("Found multiple matches for configuration component: {0}")]
     DuplicateSection(String),
     #[error("environment {env}: configuration {section}: {field} {problem}")]
-    Field { env: String, section: String, field: String, problem: String },
+    Field {
+        env: String,
+        section: String,
+        field: String,
+        problem: String,
+    },
 }
 
 /// The environment, normalised in memory only: `environment_type` defaults to `OpenStack`,
@@ -52,15 +57,23 @@ impl Environment {
             doc.insert("mechanism_drivers", vec![Bson::String(md)]);
         }
         if let Some(Bson::Array(versions)) = doc.get("distribution_version").cloned() {
-            doc.insert("distribution_version", versions.into_iter().next().unwrap_or(Bson::Null));
+            doc.insert(
+                "distribution_version",
+                versions.into_iter().next().unwrap_or(Bson::Null),
+            );
         }
         let sections = match doc.get("configuration") {
-            Some(Bson::Array(items)) => {
-                items.iter().filter_map(|b| b.as_document().cloned()).collect()
-            }
+            Some(Bson::Array(items)) => items
+                .iter()
+                .filter_map(|b| b.as_document().cloned())
+                .collect(),
             _ => return Err(ConfigError::ConfigurationNotList(name)),
         };
-        Ok(Environment { name, doc, sections })
+        Ok(Environment {
+            name,
+            doc,
+            sections,
+        })
     }
 
     pub fn environment_type(&self) -> &str {
@@ -69,7 +82,10 @@ impl Environment {
 
     pub fn mechanism_drivers(&self) -> Vec<String> {
         match self.doc.get("mechanism_drivers") {
-            Some(Bson::Array(items)) => items.iter().filter_map(|b| b.as_str().map(String::from)).collect(),
+            Some(Bson::Array(items)) => items
+                .iter()
+                .filter_map(|b| b.as_str().map(String::from))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -103,21 +119,36 @@ impl Environment {
 
     /// The configuration section with this `name`; exactly one must exist.
     pub fn section(&self, name: &str) -> Result<Section, ConfigError> {
-        let mut found = self.sections.iter().filter(|s| str_field(s, "name") == Some(name));
+        let mut found = self
+            .sections
+            .iter()
+            .filter(|s| str_field(s, "name") == Some(name));
         match (found.next(), found.next()) {
             (None, _) => Err(ConfigError::NoSection(name.to_string())),
             (Some(_), Some(_)) => Err(ConfigError::DuplicateSection(name.to_string())),
-            (Some(doc), None) => Ok(Section { env: self.name.clone(), doc: doc.clone() }),
+            (Some(doc), None) => Ok(Section {
+                env: self.name.clone(),
+                doc: doc.clone(),
+            }),
         }
     }
 
     pub fn has_section(&self, name: &str) -> bool {
-        self.sections.iter().any(|s| str_field(s, "name") == Some(name))
+        self.sections
+            .iter()
+            .any(|s| str_field(s, "name") == Some(name))
     }
 
     /// Every secret value in the configuration, for scrubbing text that might echo one.
     pub fn secrets(&self) -> Vec<String> {
-        const SECRET_KEYS: [&str; 6] = ["pwd", "admin_token", "token", "nfv_token", "rabbitmq_pass", "ssh_password"];
+        const SECRET_KEYS: [&str; 6] = [
+            "pwd",
+            "admin_token",
+            "token",
+            "nfv_token",
+            "rabbitmq_pass",
+            "ssh_password",
+        ];
         let mut out = Vec::new();
         for section in &self.sections {
             collect_secrets(section, &SECRET_KEYS, &mut out);
@@ -165,14 +196,18 @@ impl Section {
     }
 
     pub fn required(&self, key: &str) -> Result<String, ConfigError> {
-        self.str(key).ok_or_else(|| self.field_error(key, "is missing"))
+        self.str(key)
+            .ok_or_else(|| self.field_error(key, "is missing"))
     }
 
     /// A port given as an integer or a numeric string.
     pub fn port(&self, key: &str) -> Result<Option<u16>, ConfigError> {
         match self.str(key) {
             None => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| self.field_error(key, &format!("must be a port number, got '{v}'"))),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| self.field_error(key, &format!("must be a port number, got '{v}'"))),
         }
     }
 
@@ -218,9 +253,18 @@ mod tests {
     #[test]
     fn section_lookup_needs_exactly_one() {
         let e = env();
-        assert_eq!(e.section("mysql").unwrap().port("port").unwrap(), Some(3306));
-        assert_eq!(e.section("AMQP").unwrap_err().to_string(), "No matches for configuration component: AMQP");
-        assert_eq!(e.section("CLI").unwrap_err().to_string(), "Found multiple matches for configuration component: CLI");
+        assert_eq!(
+            e.section("mysql").unwrap().port("port").unwrap(),
+            Some(3306)
+        );
+        assert_eq!(
+            e.section("AMQP").unwrap_err().to_string(),
+            "No matches for configuration component: AMQP"
+        );
+        assert_eq!(
+            e.section("CLI").unwrap_err().to_string(),
+            "Found multiple matches for configuration component: CLI"
+        );
     }
 
     #[test]
@@ -234,6 +278,9 @@ mod tests {
     #[test]
     fn configuration_must_be_a_list() {
         let err = Environment::from_document(doc! {"name": "E"}).unwrap_err();
-        assert_eq!(err.to_string(), "environment E: configuration must be a list");
+        assert_eq!(
+            err.to_string(),
+            "environment E: configuration must be a list"
+        );
     }
 }

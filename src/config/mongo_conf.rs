@@ -11,11 +11,18 @@ pub enum MongoConfError {
     #[error("Mongo configuration file not found: config file doesn't exist in the system: {0}")]
     NotFound(PathBuf),
     #[error("reading mongo config {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("mongo config {path}: port must be a number, got '{value}'")]
     BadPort { path: PathBuf, value: String },
     #[error("mongo config {path}: '{key}' is set but '{missing}' is not (give both user and pwd, or neither)")]
-    HalfCredentials { path: PathBuf, key: &'static str, missing: &'static str },
+    HalfCredentials {
+        path: PathBuf,
+        key: &'static str,
+        missing: &'static str,
+    },
 }
 
 /// Parsed access file. `Debug` shows no password (`Secret`).
@@ -33,11 +40,18 @@ pub struct MongoConf {
 impl MongoConf {
     /// `path` empty means the original's default file.
     pub fn load(path: &str) -> Result<MongoConf, MongoConfError> {
-        let path = PathBuf::from(if path.is_empty() { DEFAULT_MONGO_CONF } else { path });
+        let path = PathBuf::from(if path.is_empty() {
+            DEFAULT_MONGO_CONF
+        } else {
+            path
+        });
         if !path.is_file() {
             return Err(MongoConfError::NotFound(path));
         }
-        let text = std::fs::read_to_string(&path).map_err(|source| MongoConfError::Read { path: path.clone(), source })?;
+        let text = std::fs::read_to_string(&path).map_err(|source| MongoConfError::Read {
+            path: path.clone(),
+            source,
+        })?;
         Self::parse(&path, &text)
     }
 
@@ -57,16 +71,27 @@ impl MongoConf {
         }
         let port = match values.get("port") {
             None => 27017,
-            Some(v) => v.parse().map_err(|_| MongoConfError::BadPort { path: path.to_path_buf(), value: v.to_string() })?,
+            Some(v) => v.parse().map_err(|_| MongoConfError::BadPort {
+                path: path.to_path_buf(),
+                value: v.to_string(),
+            })?,
         };
         let user = values.get("user").map(|s| s.to_string());
         let pwd = values.get("pwd").map(|s| Secret::new(*s));
         match (&user, &pwd) {
             (Some(_), None) => {
-                return Err(MongoConfError::HalfCredentials { path: path.to_path_buf(), key: "user", missing: "pwd" })
+                return Err(MongoConfError::HalfCredentials {
+                    path: path.to_path_buf(),
+                    key: "user",
+                    missing: "pwd",
+                })
             }
             (None, Some(_)) => {
-                return Err(MongoConfError::HalfCredentials { path: path.to_path_buf(), key: "pwd", missing: "user" })
+                return Err(MongoConfError::HalfCredentials {
+                    path: path.to_path_buf(),
+                    key: "pwd",
+                    missing: "user",
+                })
             }
             _ => {}
         }
@@ -106,7 +131,11 @@ impl MongoConf {
     pub fn display_uri(&self) -> String {
         match &self.pwd {
             Some(pwd) if !pwd.is_empty() => self.uri().replace(
-                &percent_encoding::utf8_percent_encode(pwd.expose(), percent_encoding::NON_ALPHANUMERIC).to_string(),
+                &percent_encoding::utf8_percent_encode(
+                    pwd.expose(),
+                    percent_encoding::NON_ALPHANUMERIC,
+                )
+                .to_string(),
                 "********",
             ),
             _ => self.uri(),
@@ -125,20 +154,30 @@ mod tests {
     #[test]
     fn defaults_apply_when_keys_are_absent() {
         let c = parse("").unwrap();
-        assert_eq!((c.server.as_str(), c.port, c.database.as_str()), ("localhost", 27017, "calipso"));
+        assert_eq!(
+            (c.server.as_str(), c.port, c.database.as_str()),
+            ("localhost", 27017, "calipso")
+        );
         assert_eq!(c.uri(), "mongodb://localhost:27017/calipso");
     }
 
     #[test]
     fn tab_separated_and_comment_lines_are_ignored() {
-        let c = parse("# server x\nserver\tother\nserver  db1 \nport 27018\nauth_db lab\n").unwrap();
-        assert_eq!((c.server.as_str(), c.port, c.database.as_str()), ("db1", 27018, "lab"));
+        let c =
+            parse("# server x\nserver\tother\nserver  db1 \nport 27018\nauth_db lab\n").unwrap();
+        assert_eq!(
+            (c.server.as_str(), c.port, c.database.as_str()),
+            ("db1", 27018, "lab")
+        );
     }
 
     #[test]
     fn credentials_are_percent_encoded_and_masked() {
         let c = parse("user calipso\npwd p@ss:w/rd\n").unwrap();
-        assert_eq!(c.uri(), "mongodb://calipso:p%40ss%3Aw%2Frd@localhost:27017/calipso?authSource=calipso");
+        assert_eq!(
+            c.uri(),
+            "mongodb://calipso:p%40ss%3Aw%2Frd@localhost:27017/calipso?authSource=calipso"
+        );
         assert!(!c.display_uri().contains("p%40ss"));
         assert!(!format!("{c:?}").contains("p@ss"));
     }

@@ -17,21 +17,36 @@ pub struct ScanContext {
 
 impl ScanContext {
     pub fn new(env: Environment, store: Store) -> Self {
-        ScanContext { env, store, api: OnceCell::new(), db: OnceCell::new(), cli: OnceCell::new() }
+        ScanContext {
+            env,
+            store,
+            api: OnceCell::new(),
+            db: OnceCell::new(),
+            cli: OnceCell::new(),
+        }
     }
 
     /// The OpenStack API, authenticated for the admin project on first use.
     pub async fn api(&self) -> Result<&ApiAccess, FetchError> {
-        Ok(self.api.get_or_try_init(|| ApiAccess::connect(&self.env)).await?)
+        Ok(self
+            .api
+            .get_or_try_init(|| ApiAccess::connect(&self.env))
+            .await?)
     }
 
     /// The OpenStack databases, connected (and the Neutron schema found) on first use.
     pub async fn db(&self) -> Result<&DbAccess, FetchError> {
-        Ok(self.db.get_or_try_init(|| DbAccess::connect(&self.env)).await?)
+        Ok(self
+            .db
+            .get_or_try_init(|| DbAccess::connect(&self.env))
+            .await?)
     }
 
     /// SSH to the hosts through the environment's CLI gateway.
     pub async fn cli(&self) -> Result<&CliAccess, FetchError> {
-        Ok(self.cli.get_or_try_init(|| async { CliAccess::new(&self.env) }).await?)
+        Ok(self
+            .cli
+            .get_or_try_init(|| async { CliAccess::new(&self.env) })
+            .await?)
     }
 }

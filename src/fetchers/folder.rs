@@ -44,7 +44,11 @@ mod tests {
 
     #[test]
     fn folder_text_defaults_to_capitalized_name() {
-        let f = FolderFetcher { types_name: "network_agents".into(), parent_type: "host".into(), text: None };
+        let f = FolderFetcher {
+            types_name: "network_agents".into(),
+            parent_type: "host".into(),
+            text: None,
+        };
         let o = f.folder_for("h");
         assert_eq!(o.get_str("id").unwrap(), "h-network_agents");
         assert_eq!(o.get_str("text").unwrap(), "Network_agents");

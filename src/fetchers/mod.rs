@@ -2,7 +2,10 @@
 //! [`registry`]. A fetcher gets the id of the object being scanned and returns plain objects;
 //! it never writes to the store (the scanner does, spec scanner.md §6).
 
+pub mod api;
+pub mod cli;
 pub mod context;
+pub mod db;
 pub mod folder;
 pub mod registry;
 
@@ -44,7 +47,9 @@ pub trait Fetcher: Send + Sync {
 /// The host id a host-level fetcher works on: its folder id cut at the **last** `-`
 /// (`node-5.cisco.com-vconnectors` → `node-5.cisco.com`).
 pub fn host_of_folder(folder_id: &str) -> &str {
-    folder_id.rsplit_once('-').map_or(folder_id, |(host, _)| host)
+    folder_id
+        .rsplit_once('-')
+        .map_or(folder_id, |(host, _)| host)
 }
 
 /// The dynamic-folder fields of fetchers.md §1.4 (`set_folder_parent`).
@@ -62,7 +67,10 @@ pub fn set_folder_parent(
     obj.insert("master_parent_id", master_parent_id);
     obj.insert("parent_type", format!("{plural}_folder"));
     obj.insert("parent_id", format!("{master_parent_id}-{plural}"));
-    obj.insert("parent_text", parent_text.map_or_else(|| crate::doc::capitalize(&plural), str::to_string));
+    obj.insert(
+        "parent_text",
+        parent_text.map_or_else(|| crate::doc::capitalize(&plural), str::to_string),
+    );
 }
 
 #[cfg(test)]
@@ -71,7 +79,10 @@ mod tests {
 
     #[test]
     fn folder_suffix_is_cut_at_the_last_dash() {
-        assert_eq!(host_of_folder("node-5.cisco.com-vconnectors"), "node-5.cisco.com");
+        assert_eq!(
+            host_of_folder("node-5.cisco.com-vconnectors"),
+            "node-5.cisco.com"
+        );
         assert_eq!(host_of_folder("nodash"), "nodash");
     }
 

@@ -42,7 +42,7 @@ pub fn is_known(name: &str) -> bool {
 
 /// A new fetcher for `name`, or `None` when it is not implemented.
 pub fn create(name: &str) -> Option<Box<dyn Fetcher>> {
-    match name {
-        _ => None,
-    }
+    super::api::create(name)
+        .or_else(|| super::db::create(name))
+        .or_else(|| super::cli::create(name))
 }

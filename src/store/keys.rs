@@ -5,11 +5,15 @@
 use bson::{Bson, Document};
 
 pub fn encode(doc: &Document) -> Document {
-    doc.iter().map(|(k, v)| (encode_key(k), encode_value(v))).collect()
+    doc.iter()
+        .map(|(k, v)| (encode_key(k), encode_value(v)))
+        .collect()
 }
 
 pub fn decode(doc: &Document) -> Document {
-    doc.iter().map(|(k, v)| (decode_key(k), decode_value(v))).collect()
+    doc.iter()
+        .map(|(k, v)| (decode_key(k), decode_value(v)))
+        .collect()
 }
 
 fn encode_key(key: &str) -> String {
@@ -52,12 +56,12 @@ mod tests {
     #[test]
     fn dots_are_encoded_at_every_depth_and_values_kept() {
         let d = doc! {"provider.segmentation_id": 5, "hosts": {"node-5.cisco.com": {"a.b": "x.y"}},
-                      "list": [{"k.k": 1}, [1, 2]], "$weird": 1};
+        "list": [{"k.k": 1}, [1, 2]], "$weird": 1};
         let e = encode(&d);
         assert_eq!(
             e,
             doc! {"provider[dot]segmentation_id": 5, "hosts": {"node-5[dot]cisco[dot]com": {"a[dot]b": "x.y"}},
-                  "list": [{"k[dot]k": 1}, [1, 2]], "[dollar]weird": 1}
+            "list": [{"k[dot]k": 1}, [1, 2]], "[dollar]weird": 1}
         );
         assert_eq!(decode(&e), d);
     }

@@ -19,7 +19,11 @@ pub use naming::{CollectionNames, Logical};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot connect to MongoDB at {server} (database {database}): {detail}")]
-    Unreachable { server: String, database: String, detail: String },
+    Unreachable {
+        server: String,
+        database: String,
+        detail: String,
+    },
     #[error("MongoDB collection {collection}: {detail}")]
     Operation { collection: String, detail: String },
     #[error("Inventory item - the following field is not defined: {0}")]
@@ -46,15 +50,24 @@ impl Store {
             database: conf.database.clone(),
             detail: scrub(&detail, conf),
         };
-        let mut options = ClientOptions::parse(conf.uri()).await.map_err(|e| unreachable(e.to_string()))?;
+        let mut options = ClientOptions::parse(conf.uri())
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
         options.server_selection_timeout = Some(Duration::from_secs(5));
         options.connect_timeout = Some(Duration::from_secs(5));
         options.app_name = Some("calipso".into());
-        let client = mongodb::Client::with_options(options).map_err(|e| unreachable(e.to_string()))?;
+        let client =
+            mongodb::Client::with_options(options).map_err(|e| unreachable(e.to_string()))?;
         let db = client.database(&conf.database);
-        db.run_command(doc! {"ping": 1}).await.map_err(|e| unreachable(first_line(&e.to_string())))?;
+        db.run_command(doc! {"ping": 1})
+            .await
+            .map_err(|e| unreachable(first_line(&e.to_string())))?;
         log::debug!("connected to MongoDB at {}", conf.display_uri());
-        Ok(Store { db, names: CollectionNames::new(inventory), server })
+        Ok(Store {
+            db,
+            names: CollectionNames::new(inventory),
+            server,
+        })
     }
 
     pub fn names(&self) -> &CollectionNames {
@@ -74,20 +87,31 @@ impl Store {
     }
 
     fn op_error(&self, logical: Logical, e: mongodb::error::Error) -> StoreError {
-        StoreError::Operation { collection: self.names.physical(logical), detail: first_line(&e.to_string()) }
+        StoreError::Operation {
+            collection: self.names.physical(logical),
+            detail: first_line(&e.to_string()),
+        }
     }
 
     /// `find({name})` in the prefixed `environments_config`; exactly one match.
     pub async fn load_environment(&self, name: &str) -> Result<Environment, StoreError> {
-        let docs = self.find(Logical::EnvironmentsConfig, doc! {"name": name}).await?;
+        let docs = self
+            .find(Logical::EnvironmentsConfig, doc! {"name": name})
+            .await?;
         match docs.len() {
             0 => Err(ConfigError::EnvNotFound.into()),
-            1 => Ok(Environment::from_document(docs.into_iter().next().unwrap_or_default())?),
+            1 => Ok(Environment::from_document(
+                docs.into_iter().next().unwrap_or_default(),
+            )?),
             _ => Err(ConfigError::EnvAmbiguous.into()),
         }
     }
 
-    pub async fn set_environment_fields(&self, name: &str, fields: Document) -> Result<(), StoreError> {
+    pub async fn set_environment_fields(
+        &self,
+        name: &str,
+        fields: Document,
+    ) -> Result<(), StoreError> {
         self.collection(Logical::EnvironmentsConfig)
             .update_one(doc! {"name": name}, doc! {"$set": fields})
             .await
@@ -96,18 +120,37 @@ impl Store {
     }
 
     /// Raw documents of any collection (no key decoding).
-    pub async fn find(&self, logical: Logical, filter: Document) -> Result<Vec<Document>, StoreError> {
-        let cursor = self.collection(logical).find(filter).await.map_err(|e| self.op_error(logical, e))?;
-        cursor.try_collect().await.map_err(|e| self.op_error(logical, e))
+    pub async fn find(
+        &self,
+        logical: Logical,
+        filter: Document,
+    ) -> Result<Vec<Document>, StoreError> {
+        let cursor = self
+            .collection(logical)
+            .find(filter)
+            .await
+            .map_err(|e| self.op_error(logical, e))?;
+        cursor
+            .try_collect()
+            .await
+            .map_err(|e| self.op_error(logical, e))
     }
 
     pub async fn count(&self, logical: Logical, filter: Document) -> Result<u64, StoreError> {
-        self.collection(logical).count_documents(filter).await.map_err(|e| self.op_error(logical, e))
+        self.collection(logical)
+            .count_documents(filter)
+            .await
+            .map_err(|e| self.op_error(logical, e))
     }
 
     /// Inventory documents matching `filter`, keys decoded.
     pub async fn find_objects(&self, filter: Document) -> Result<Vec<Object>, StoreError> {
-        Ok(self.find(Logical::Inventory, keys::encode(&filter)).await?.iter().map(keys::decode).collect())
+        Ok(self
+            .find(Logical::Inventory, keys::encode(&filter))
+            .await?
+            .iter()
+            .map(keys::decode)
+            .collect())
     }
 
     pub async fn find_object(&self, filter: Document) -> Result<Option<Object>, StoreError> {
@@ -143,7 +186,11 @@ impl Store {
 
     /// Deletes from each collection the documents of `env`, or all documents when `env` is
     /// `None`; returns (physical name, deleted count) per collection.
-    pub async fn clear(&self, collections: &[Logical], env: Option<&str>) -> Result<Vec<(String, u64)>, StoreError> {
+    pub async fn clear(
+        &self,
+        collections: &[Logical],
+        env: Option<&str>,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
         let filter = env.map_or_else(Document::new, |e| doc! {"environment": e});
         let mut out = Vec::new();
         for &logical in collections {
@@ -161,7 +208,10 @@ impl Store {
 
     /// Inserts one document (messages, reference data).
     pub async fn insert(&self, logical: Logical, document: Document) -> Result<(), StoreError> {
-        self.collection(logical).insert_one(document).await.map_err(|e| self.op_error(logical, e))?;
+        self.collection(logical)
+            .insert_one(document)
+            .await
+            .map_err(|e| self.op_error(logical, e))?;
         Ok(())
     }
 }

@@ -69,7 +69,10 @@ impl Logical {
     pub fn prefixed(self) -> bool {
         !matches!(
             self,
-            Logical::Constants | Logical::MonitoringConfigTemplates | Logical::ApiTokens | Logical::NetworkAgentTypes
+            Logical::Constants
+                | Logical::MonitoringConfigTemplates
+                | Logical::ApiTokens
+                | Logical::NetworkAgentTypes
         )
     }
 }
@@ -82,8 +85,14 @@ pub struct CollectionNames {
 
 impl CollectionNames {
     pub fn new(inventory: &str) -> Self {
-        let inventory = if inventory.is_empty() { "inventory" } else { inventory };
-        CollectionNames { inventory: inventory.to_string() }
+        let inventory = if inventory.is_empty() {
+            "inventory"
+        } else {
+            inventory
+        };
+        CollectionNames {
+            inventory: inventory.to_string(),
+        }
     }
 
     pub fn inventory_name(&self) -> &str {
@@ -118,10 +127,16 @@ mod tests {
         assert_eq!(n("RDO", Logical::Links), "RDO_links");
         assert_eq!(n("unit_tests", Logical::Links), "unit_tests_links");
         assert_eq!(n("RDO", Logical::Inventory), "RDO");
-        assert_eq!(n("RDO", Logical::EnvironmentsConfig), "RDO_environments_config");
+        assert_eq!(
+            n("RDO", Logical::EnvironmentsConfig),
+            "RDO_environments_config"
+        );
         assert_eq!(n("RDO", Logical::Messages), "RDO_messages");
         assert_eq!(n("RDO", Logical::Constants), "constants");
-        assert_eq!(n("RDO", Logical::MonitoringConfigTemplates), "monitoring_config_templates");
+        assert_eq!(
+            n("RDO", Logical::MonitoringConfigTemplates),
+            "monitoring_config_templates"
+        );
         assert_eq!(n("", Logical::Cliques), "cliques");
     }
 }
