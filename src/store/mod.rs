@@ -62,7 +62,7 @@ impl Store {
         let db = client.database(&conf.database);
         db.run_command(doc! {"ping": 1})
             .await
-            .map_err(|e| unreachable(first_line(&e.to_string())))?;
+            .map_err(|e| unreachable(connection_problem(&e.to_string())))?;
         log::debug!("connected to MongoDB at {}", conf.display_uri());
         Ok(Store {
             db,
