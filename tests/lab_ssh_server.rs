@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 const USER: &str = "calipso";
 const PASSWORD: &str = "lab-password";
-const BIG_SIZE: usize = 1024 * 1024;
+/// More than libssh2's 2 MiB channel window, so the server must wait for window adjustments.
+const BIG_SIZE: usize = 3 * 1024 * 1024;
 
 /// Answers a few fixed commands, and echoes anything else.
 struct TestCommands;
