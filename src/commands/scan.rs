@@ -112,8 +112,26 @@ impl ScanArgs {
     }
 }
 
+/// Who asked for a scan: the `messages` records carry it (scan-cli.md §8).
+#[derive(Debug, Clone)]
+pub struct ScanOrigin {
+    /// `_id` of the `scans` request, as a string.
+    pub id: Option<String>,
+    /// `manual scan`, `scheduled scan`, …
+    pub kind: String,
+}
+
+impl ScanOrigin {
+    pub fn manual() -> Self {
+        ScanOrigin {
+            id: None,
+            kind: "manual scan".into(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
-enum Failure {
+pub enum Failure {
     #[error("{0}")]
     Setup(String),
     #[error("scan error: {0}")]
@@ -124,10 +142,12 @@ fn setup<E: std::fmt::Display>(e: E) -> Failure {
     Failure::Setup(e.to_string())
 }
 
-struct Outcome {
-    status: &'static str,
-    store: Store,
-    env: String,
+/// A scan that ran to its end.
+pub struct Outcome {
+    /// `ok` or `errors detected`.
+    pub status: &'static str,
+    pub store: Store,
+    pub env: String,
 }
 
 pub async fn run(args: ScanArgs) -> u8 {
@@ -140,7 +160,7 @@ pub async fn run(args: ScanArgs) -> u8 {
         return 1;
     };
     logging::init(level);
-    let result = execute(&args).await;
+    let result = execute(&args, &ScanOrigin::manual()).await;
     let code = match &result {
         Ok(outcome) => {
             print_summary(outcome, started.elapsed().as_secs_f64()).await;
@@ -155,7 +175,9 @@ pub async fn run(args: ScanArgs) -> u8 {
     code
 }
 
-async fn execute(args: &ScanArgs) -> Result<Outcome, Failure> {
+/// The run flow after argument parsing; the logger must be initialised. Used by `scan` and by
+/// the scan manager, which passes its request's origin.
+pub async fn execute(args: &ScanArgs, origin: &ScanOrigin) -> Result<Outcome, Failure> {
     let conf = MongoConf::load(&args.mongo.mongo_config).map_err(setup)?;
     if let Some(pwd) = &conf.pwd {
         logging::add_secrets([pwd.expose().to_string()]);
@@ -190,7 +212,7 @@ async fn execute(args: &ScanArgs) -> Result<Outcome, Failure> {
     }
     let types = scan_object_types(&store).await.map_err(setup)?;
     let tree = ScannerTree::load(&env.app_path(), types.as_deref()).map_err(setup)?;
-    logging::set_context(&env.name, None, "manual scan");
+    logging::set_context(&env.name, origin.id.clone(), &origin.kind);
     if store
         .is_feature_supported(&env, "monitoring")
         .await
