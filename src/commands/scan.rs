@@ -67,6 +67,9 @@ pub struct ScanArgs {
     /// Only the clique-finding phase
     #[arg(long = "cliques_only")]
     pub cliques_only: bool,
+    /// How many subtrees of one depth are scanned at the same time
+    #[arg(short = 'j', long = "jobs", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
     /// Never show a progress bar, even on a terminal
     #[arg(long = "no-progress")]
     pub no_progress: bool,
@@ -253,7 +256,7 @@ async fn run_phases(
     let mut found_errors = false;
     if phases.inventory {
         let progress = Progress::start("scanning", !args.no_progress);
-        let mut scanner = Scanner::new(tree, ctx, progress.clone());
+        let scanner = Scanner::new(tree, ctx, progress.clone(), usize::from(args.jobs));
         let result = scanner
             .run(
                 &plan.scanner,
@@ -265,7 +268,7 @@ async fn run_phases(
             .await;
         progress.finish();
         result.map_err(|e| Failure::Scan(e.to_string()))?;
-        found_errors |= scanner.found_errors;
+        found_errors |= scanner.found_errors();
     }
     if phases.links {
         log::info!("Scanning for links");

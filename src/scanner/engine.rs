@@ -1,13 +1,22 @@
 //! The breadth-first walk of the scan tree (scanner.md §5, §7).
+//!
+//! The queue is processed in waves: a wave is everything queued by the previous one, so every
+//! object of depth k is stored before any fetcher of depth k+1 runs — the ordering guarantee the
+//! original's FIFO gives and the fetchers rely on. Items of one wave run concurrently (at most
+//! `jobs` at a time) and their children are queued in item order; within an item the entries run
+//! in order and the children of each entry are written in one batch before the next entry runs.
 
 use super::condition;
 use super::metadata::{FetcherSpec, ScannerTree, TypeEntry};
-use super::save::{save_object, SaveError, Saved};
+use super::save::{complete_object, Completed, Paths, SaveError};
 use crate::doc::{id_string, str_field, Object};
 use crate::fetchers::{registry, FetchError, Fetcher, ScanContext};
 use crate::output::Progress;
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::Arc;
+use crate::store::prepare_for_write;
+use futures::{StreamExt, TryStreamExt};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
@@ -40,70 +49,94 @@ pub struct Scanner<'a> {
     tree: &'a ScannerTree,
     ctx: &'a ScanContext,
     progress: Progress,
-    fetchers: HashMap<(String, usize), Arc<dyn Fetcher>>,
-    queue: VecDeque<QueueItem>,
-    /// An SSH failure happened: the run ends "errors detected".
-    pub found_errors: bool,
-    pub stats: InventoryStats,
+    jobs: usize,
+    paths: Paths<'a>,
+    fetchers: Mutex<HashMap<(String, usize), Arc<dyn Fetcher>>>,
+    found_errors: AtomicBool,
+    stats: Mutex<InventoryStats>,
 }
 
 impl<'a> Scanner<'a> {
-    pub fn new(tree: &'a ScannerTree, ctx: &'a ScanContext, progress: Progress) -> Self {
+    pub fn new(
+        tree: &'a ScannerTree,
+        ctx: &'a ScanContext,
+        progress: Progress,
+        jobs: usize,
+    ) -> Self {
         Scanner {
             tree,
             ctx,
             progress,
-            fetchers: HashMap::new(),
-            queue: VecDeque::new(),
-            found_errors: false,
-            stats: InventoryStats::default(),
+            jobs: jobs.max(1),
+            paths: Paths::new(&ctx.store, &ctx.env.name),
+            fetchers: Mutex::new(HashMap::new()),
+            found_errors: AtomicBool::new(false),
+            stats: Mutex::new(InventoryStats::default()),
         }
     }
 
-    /// Runs the root scanner on `root`, then drains the queue.
+    /// An SSH failure happened: the run ends "errors detected".
+    pub fn found_errors(&self) -> bool {
+        self.found_errors.load(Ordering::Relaxed)
+    }
+
+    pub fn stats(&self) -> InventoryStats {
+        self.stats.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Runs the root scanner on `root`, then every wave of queued subtrees.
     pub async fn run(
-        &mut self,
+        &self,
         scanner: &str,
         root: Object,
         id_field: &str,
         child_id: Option<&str>,
         child_type: Option<&str>,
     ) -> Result<(), ScanError> {
-        self.scan(scanner, &root, id_field, child_id, child_type)
+        let mut wave = self
+            .scan(scanner, &root, id_field, child_id, child_type)
             .await?;
-        while let Some(item) = self.queue.pop_front() {
-            self.progress.set_queue(self.queue.len());
-            self.scan(
-                &item.scanner,
-                &item.object,
-                &item.child_id_field,
-                None,
-                None,
-            )
-            .await?;
+        while !wave.is_empty() {
+            let next: Vec<Vec<QueueItem>> = futures::stream::iter(wave)
+                .map(|item| async move {
+                    self.scan(
+                        &item.scanner,
+                        &item.object,
+                        &item.child_id_field,
+                        None,
+                        None,
+                    )
+                    .await
+                })
+                .buffered(self.jobs)
+                .try_collect()
+                .await?;
+            wave = next.into_iter().flatten().collect();
         }
         log::info!("Scan complete");
         Ok(())
     }
 
+    /// Runs one scanner on one parent; returns the children to queue, in order.
     async fn scan(
-        &mut self,
+        &self,
         scanner: &str,
         parent: &Object,
         id_field: &str,
         child_id: Option<&str>,
         child_type: Option<&str>,
-    ) -> Result<(), ScanError> {
-        let tree = self.tree;
-        let entries = tree
+    ) -> Result<Vec<QueueItem>, ScanError> {
+        let entries = self
+            .tree
             .get(scanner)
             .ok_or_else(|| ScanError::UnknownScanner(scanner.to_string()))?;
+        let mut queued = Vec::new();
         for (index, entry) in entries.iter().enumerate() {
             if child_type.is_some_and(|t| !t.is_empty() && t != entry.object_type) {
                 continue;
             }
             match self
-                .scan_type(scanner, index, entry, parent, id_field)
+                .scan_type(scanner, index, entry, parent, id_field, &mut queued)
                 .await
             {
                 Ok(children) => {
@@ -124,16 +157,17 @@ impl<'a> Scanner<'a> {
                 Err(EntryError::Fatal(e)) => return Err(e),
             }
         }
-        Ok(())
+        Ok(queued)
     }
 
     async fn scan_type(
-        &mut self,
+        &self,
         scanner: &str,
         index: usize,
         entry: &TypeEntry,
         parent: &Object,
         id_field: &str,
+        queued: &mut Vec<QueueItem>,
     ) -> Result<Vec<Object>, EntryError> {
         let ctx = self.ctx;
         if !condition::matches(entry.environment_condition.as_ref(), &ctx.env.doc) {
@@ -153,70 +187,105 @@ impl<'a> Scanner<'a> {
             entry.object_type
         );
         self.progress.set_current(&entry.object_type, &parent_id);
-        self.stats.fetch_calls += 1;
+        if let Ok(mut stats) = self.stats.lock() {
+            stats.fetch_calls += 1;
+        }
         let results = match fetcher.get(&parent_id, ctx).await {
             Ok(results) => results,
             Err(FetchError::Ssh(e)) => {
                 log::error!("{e}");
-                self.found_errors = true;
+                self.found_errors.store(true, Ordering::Relaxed);
                 return Ok(Vec::new());
             }
             Err(e) => {
-                let message = format!(
+                log::error!(
                     "Error while scanning: fetcher={}, type={}, parent: (type={parent_type}, name={parent_name}, id={parent_id}), error: {e}",
                     entry.fetcher.label(),
                     entry.object_type
                 );
-                log::error!("{message}");
                 return Err(EntryError::Fatal(ScanError::Fetch(e.to_string())));
             }
         };
+        let (children, value_error) = self.save_children(entry, parent, results).await?;
+        for child in &children {
+            if let Some(next) = &entry.children_scanner {
+                queued.push(QueueItem {
+                    object: child.clone(),
+                    child_id_field: entry.child_id_field.clone(),
+                    scanner: next.clone(),
+                });
+            }
+        }
+        match value_error {
+            Some(message) => Err(EntryError::Value(message)),
+            None => Ok(children),
+        }
+    }
+
+    /// Completes and writes one entry's results; objects after a value error are dropped (the
+    /// original stopped there too), those before it are kept.
+    async fn save_children(
+        &self,
+        entry: &TypeEntry,
+        parent: &Object,
+        results: Vec<Object>,
+    ) -> Result<(Vec<Object>, Option<String>), EntryError> {
+        let env = self.ctx.env.name.as_str();
         let mut children = Vec::with_capacity(results.len());
+        let mut writes = Vec::new();
+        let mut value_error = None;
         for mut object in results {
-            let saved = save_object(
-                &ctx.store,
-                &ctx.env.name,
-                &entry.object_type,
-                parent,
-                &mut object,
-            )
-            .await;
-            match saved {
-                Ok(Saved::Yes) => {
-                    *self
-                        .stats
-                        .saved_per_type
-                        .entry(entry.object_type.clone())
-                        .or_default() += 1;
-                    self.progress.object_saved();
-                    if let Some(next) = &entry.children_scanner {
-                        self.queue.push_back(QueueItem {
-                            object: object.clone(),
-                            child_id_field: entry.child_id_field.clone(),
-                            scanner: next.clone(),
-                        });
+            match complete_object(&self.paths, env, &entry.object_type, parent, &mut object).await {
+                Ok(Completed::Child { folder, write }) => {
+                    writes.extend(folder);
+                    if write {
+                        // Stamped now so the queued child carries `last_scanned`/`object_name` too.
+                        prepare_for_write(&mut object);
+                        writes.push(object.clone());
                     }
                     children.push(object);
                 }
-                Ok(Saved::MasterParentMissing) => {}
-                Err(SaveError::Value(message)) => return Err(EntryError::Value(message)),
+                Ok(Completed::MasterParentMissing) => {}
+                Err(SaveError::Value(message)) => {
+                    value_error = Some(message);
+                    break;
+                }
                 Err(SaveError::Store(e)) => {
                     return Err(EntryError::Fatal(ScanError::Store(e.to_string())))
                 }
             }
         }
-        Ok(children)
+        self.ctx
+            .store
+            .upsert_objects(&mut writes)
+            .await
+            .map_err(|e| EntryError::Fatal(ScanError::Store(e.to_string())))?;
+        self.paths.remember(&writes);
+        if let Ok(mut stats) = self.stats.lock() {
+            *stats
+                .saved_per_type
+                .entry(entry.object_type.clone())
+                .or_default() += children.len() as u64;
+        }
+        for _ in &children {
+            self.progress.object_saved();
+        }
+        Ok((children, value_error))
     }
 
     /// The entry's fetcher, created on first use and kept for the rest of the run.
     fn fetcher(
-        &mut self,
+        &self,
         scanner: &str,
         index: usize,
         entry: &TypeEntry,
     ) -> Result<Arc<dyn Fetcher>, EntryError> {
         let key = (scanner.to_string(), index);
-        if let Some(f) = self.fetchers.get(&key) {
+        let mut fetchers = self
+            .fetchers
+            .lock()
+            .map_err(|_| EntryError::Fatal(ScanError::Fetch("fetcher table poisoned".into())))?;
+        if let Some(f) = fetchers.get(&key) {
             return Ok(f.clone());
         }
         let fetcher: Arc<dyn Fetcher> = match &entry.fetcher {
@@ -225,7 +294,7 @@ impl<'a> Scanner<'a> {
                 .map(Arc::from)
                 .ok_or_else(|| EntryError::Fatal(ScanError::FetcherMissing(name.clone())))?,
         };
-        self.fetchers.insert(key, fetcher.clone());
+        fetchers.insert(key, fetcher.clone());
         Ok(fetcher)
     }
 }

@@ -1,8 +1,11 @@
-//! From fetched object to inventory document (scanner.md §6).
+//! From fetched object to inventory document (scanner.md §6). Completing an object is separate
+//! from writing it, so the engine can write the children of one scanner entry in one batch.
 
 use crate::doc::{id_string, str_field, truthy, Object};
-use crate::store::{Store, StoreError};
+use crate::store::{identity, Store, StoreError};
 use bson::{doc, Bson};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
@@ -23,23 +26,71 @@ impl From<StoreError> for SaveError {
     }
 }
 
-/// What became of one fetched object.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Saved {
-    /// Written (or, with `create_object: false`, accepted without a write): a child to queue.
-    Yes,
+/// A completed object and what must be written for it.
+#[derive(Debug)]
+pub enum Completed {
+    /// `folder` is the dynamic folder to write first; `write` is false for `create_object: false`
+    /// (not written, but still a child to queue).
+    Child { folder: Option<Object>, write: bool },
     /// Dropped because its master parent is not in the inventory.
     MasterParentMissing,
 }
 
-/// Completes `obj` (modified in place, as the queue needs it) and writes it.
-pub async fn save_object(
-    store: &Store,
+/// `id_path`/`name_path` of inventory objects by id: the ones written during this run from
+/// memory, the others from the store (the original's `get_by_id`: any type, first match).
+pub struct Paths<'a> {
+    store: &'a Store,
+    env: &'a str,
+    known: Mutex<HashMap<String, (String, String)>>,
+}
+
+impl<'a> Paths<'a> {
+    pub fn new(store: &'a Store, env: &'a str) -> Self {
+        Paths {
+            store,
+            env,
+            known: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub async fn of(&self, id: &str) -> Result<Option<(String, String)>, StoreError> {
+        if let Some(p) = self.known.lock().ok().and_then(|k| k.get(id).cloned()) {
+            return Ok(Some(p));
+        }
+        Ok(self.store.get_by_id(self.env, id).await?.and_then(|doc| {
+            Some((
+                str_field(&doc, "id_path")?.to_string(),
+                str_field(&doc, "name_path")?.to_string(),
+            ))
+        }))
+    }
+
+    /// Remembers written objects (first writer of an id wins, like a first match).
+    pub fn remember(&self, written: &[Object]) {
+        if let Ok(mut known) = self.known.lock() {
+            for obj in written {
+                if let (Some(id), Some(i), Some(n)) = (
+                    str_field(obj, "id"),
+                    str_field(obj, "id_path"),
+                    str_field(obj, "name_path"),
+                ) {
+                    known
+                        .entry(id.to_string())
+                        .or_insert_with(|| (i.to_string(), n.to_string()));
+                }
+            }
+        }
+    }
+}
+
+/// Completes `obj` in place: id, environment, type, name, parent linkage, paths, dynamic folder.
+pub async fn complete_object(
+    paths: &Paths<'_>,
     env: &str,
     entry_type: &str,
     parent: &Object,
     obj: &mut Object,
-) -> Result<Saved, SaveError> {
+) -> Result<Completed, SaveError> {
     let id = match obj.get("id").and_then(id_string) {
         Some(id) => id,
         None => {
@@ -56,14 +107,14 @@ pub async fn save_object(
     let mut parent_id_path = str_field(parent, "id_path").unwrap_or(&root).to_string();
     let mut parent_name_path = str_field(parent, "name_path").unwrap_or(&root).to_string();
 
+    let mut folder = None;
     if obj.contains_key("master_parent_type") {
-        match save_dynamic_folder(store, env, parent, obj).await? {
-            true => {
-                obj.remove("master_parent_type");
-                obj.remove("master_parent_id");
-            }
-            false => return Ok(Saved::MasterParentMissing),
+        match dynamic_folder(paths, env, parent, obj).await? {
+            Some(f) => folder = Some(f),
+            None => return Ok(Completed::MasterParentMissing),
         }
+        obj.remove("master_parent_type");
+        obj.remove("master_parent_id");
     }
 
     let text = str_field(obj, "text").unwrap_or("").to_string();
@@ -84,13 +135,9 @@ pub async fn save_object(
         }
         Some(own_parent) if own_parent != scanning_parent_id => {
             // Alternate parent: paths hang below that object when it exists (else keep ours).
-            if let Some(alt) = store.get_by_id(env, &own_parent).await? {
-                if let (Some(i), Some(n)) =
-                    (str_field(&alt, "id_path"), str_field(&alt, "name_path"))
-                {
-                    parent_id_path = i.to_string();
-                    parent_name_path = n.to_string();
-                }
+            if let Some((i, n)) = paths.of(&own_parent).await? {
+                parent_id_path = i;
+                parent_name_path = n;
             }
         }
         _ => {}
@@ -108,21 +155,21 @@ pub async fn save_object(
     for key in project_keys {
         obj.remove(&key);
     }
-
-    if obj.get("create_object").map_or(true, |v| truthy(Some(v))) {
-        store.upsert_object(obj).await?;
+    let write = obj.get("create_object").map_or(true, |v| truthy(Some(v)));
+    if write {
+        identity(obj)?;
     }
-    Ok(Saved::Yes)
+    Ok(Completed::Child { folder, write })
 }
 
-/// Creates or refreshes the folder between the master parent and `obj`; false when the master
-/// parent is not in the inventory.
-async fn save_dynamic_folder(
-    store: &Store,
+/// The folder between the master parent and `obj`, or `None` when the master parent is not in
+/// the inventory.
+async fn dynamic_folder(
+    paths: &Paths<'_>,
     env: &str,
     parent: &Object,
     obj: &Object,
-) -> Result<bool, SaveError> {
+) -> Result<Option<Object>, SaveError> {
     let master_type = str_field(obj, "master_parent_type").unwrap_or("");
     let master_id = obj
         .get("master_parent_id")
@@ -131,14 +178,11 @@ async fn save_dynamic_folder(
     let (master_id_path, master_name_path) = if master_type == "environment" {
         (format!("/{env}"), format!("/{env}"))
     } else {
-        match store.get_by_id(env, &master_id).await? {
-            Some(m) => (
-                str_field(&m, "id_path").unwrap_or("").to_string(),
-                str_field(&m, "name_path").unwrap_or("").to_string(),
-            ),
+        match paths.of(&master_id).await? {
+            Some(p) => p,
             None => {
                 log::error!(target: "calipso::store", "failed to find master parent {master_id}");
-                return Ok(false);
+                return Ok(None);
             }
         }
     };
@@ -147,7 +191,7 @@ async fn save_dynamic_folder(
         .get("parent_text")
         .and_then(id_string)
         .unwrap_or_default();
-    let mut folder = doc! {
+    Ok(Some(doc! {
         "environment": str_field(parent, "environment").unwrap_or(env),
         "id": &folder_id,
         "type": obj.get("parent_type").cloned().unwrap_or(Bson::Null),
@@ -158,7 +202,5 @@ async fn save_dynamic_folder(
         "show_in_tree": true,
         "id_path": format!("{master_id_path}/{folder_id}"),
         "name_path": format!("{master_name_path}/{text}"),
-    };
-    store.upsert_object(&mut folder).await?;
-    Ok(true)
+    }))
 }
