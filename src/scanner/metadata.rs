@@ -355,10 +355,7 @@ mod tests {
         let host = tree.get("ScanHost").unwrap();
         assert_eq!(host.len(), 8);
         assert_eq!(host[0].object_type, "vservices_folder");
-        assert_eq!(
-            host[0].children_scanner.as_deref(),
-            Some("ScanInstancesRoot")
-        );
+        assert_eq!(host[0].children_scanner, None);
         let projects = tree.get("ScanProjectsRoot").unwrap();
         assert_eq!(projects[0].child_id_field, "name");
     }
