@@ -153,12 +153,7 @@ impl Log for CalipsoLogger {
     fn log(&self, record: &Record) {
         let stderr_wanted = self.enabled(record.metadata());
         let Ok(ctx) = CONTEXT.read() else { return };
-        let mut message = record.args().to_string();
-        for secret in &ctx.secrets {
-            if message.contains(secret.as_str()) {
-                message = message.replace(secret.as_str(), "********");
-            }
-        }
+        let message = mask(&ctx.secrets, record.args().to_string());
         let now = chrono::Local::now();
         let line = format!(
             "{} {}: {message}",
@@ -180,6 +175,23 @@ impl Log for CalipsoLogger {
     }
 
     fn flush(&self) {}
+}
+
+/// `text` with every known secret replaced by `********`, for output that bypasses the logger.
+pub fn redact(text: &str) -> String {
+    match CONTEXT.read() {
+        Ok(ctx) => mask(&ctx.secrets, text.to_string()),
+        Err(_) => text.to_string(),
+    }
+}
+
+fn mask(secrets: &[String], mut text: String) -> String {
+    for secret in secrets {
+        if text.contains(secret.as_str()) {
+            text = text.replace(secret.as_str(), "********");
+        }
+    }
+    text
 }
 
 fn is_ours(target: &str) -> bool {

@@ -84,3 +84,10 @@ impl Progress {
         }
     }
 }
+
+/// Machine output: one JSON document per line on stdout.
+pub fn print_json(value: &serde_json::Value) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{value}");
+    let _ = out.flush();
+}

@@ -1,5 +1,7 @@
 //! `calipso scan`: every flag of the original `scan.py`, then the run flow of scan-cli.md §5.
 
+mod summary;
+
 use super::common::MongoArgs;
 use crate::config::MongoConf;
 use crate::fetchers::ScanContext;
@@ -70,9 +72,18 @@ pub struct ScanArgs {
     /// How many subtrees of one depth are scanned at the same time
     #[arg(short = 'j', long = "jobs", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+    /// `human`: summary on stderr; `json`: also one JSON line on stdout (for scripts and cron)
+    #[arg(long = "output", value_enum, default_value = "human")]
+    pub output: OutputFormat,
     /// Never show a progress bar, even on a terminal
     #[arg(long = "no-progress")]
     pub no_progress: bool,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Human,
+    Json,
 }
 
 /// Which phases run (scan-cli.md §3).
@@ -151,6 +162,8 @@ pub struct Outcome {
     pub status: &'static str,
     pub store: Store,
     pub env: String,
+    /// Objects written by the inventory phase, per type.
+    pub saved_per_type: std::collections::BTreeMap<String, u64>,
 }
 
 pub async fn run(args: ScanArgs) -> u8 {
@@ -166,11 +179,18 @@ pub async fn run(args: ScanArgs) -> u8 {
     let result = execute(&args, &ScanOrigin::manual()).await;
     let code = match &result {
         Ok(outcome) => {
-            print_summary(outcome, started.elapsed().as_secs_f64()).await;
+            let summary = summary::Summary::collect(outcome, started.elapsed()).await;
+            summary.print_human();
+            if args.output == OutputFormat::Json {
+                summary.print_json();
+            }
             0
         }
         Err(failure) => {
             log::error!("{failure}");
+            if args.output == OutputFormat::Json {
+                summary::print_failure_json(&args.env, failure, started.elapsed());
+            }
             1
         }
     };
@@ -225,8 +245,8 @@ pub async fn execute(args: &ScanArgs, origin: &ScanOrigin) -> Result<Outcome, Fa
     }
     let env_name = env.name.clone();
     let ctx = ScanContext::new(env, store.clone());
-    let found_errors = run_phases(args, &ctx, &tree, plan.clone()).await?;
-    let status = if found_errors {
+    let phases = run_phases(args, &ctx, &tree, plan.clone()).await?;
+    let status = if phases.found_errors {
         "errors detected"
     } else {
         "ok"
@@ -243,7 +263,15 @@ pub async fn execute(args: &ScanArgs, origin: &ScanOrigin) -> Result<Outcome, Fa
         status,
         store,
         env: env_name,
+        saved_per_type: phases.saved_per_type,
     })
+}
+
+/// What the phases report back.
+#[derive(Default)]
+struct PhaseResults {
+    found_errors: bool,
+    saved_per_type: std::collections::BTreeMap<String, u64>,
 }
 
 async fn run_phases(
@@ -251,9 +279,9 @@ async fn run_phases(
     ctx: &ScanContext,
     tree: &ScannerTree,
     plan: ScanPlan,
-) -> Result<bool, Failure> {
+) -> Result<PhaseResults, Failure> {
     let phases = args.phases();
-    let mut found_errors = false;
+    let mut results = PhaseResults::default();
     if phases.inventory {
         let progress = Progress::start("scanning", !args.no_progress);
         let scanner = Scanner::new(tree, ctx, progress.clone(), usize::from(args.jobs));
@@ -268,7 +296,8 @@ async fn run_phases(
             .await;
         progress.finish();
         result.map_err(|e| Failure::Scan(e.to_string()))?;
-        found_errors |= scanner.found_errors();
+        results.found_errors |= scanner.found_errors();
+        results.saved_per_type = scanner.stats().saved_per_type;
     }
     if phases.links {
         log::info!("Scanning for links");
@@ -277,7 +306,7 @@ async fn run_phases(
         log::info!("Scanning for cliques");
         log::info!("Finished scanning for cliques");
     }
-    Ok(found_errors)
+    Ok(results)
 }
 
 fn plan_input(args: &ScanArgs) -> PlanInput {
@@ -318,38 +347,4 @@ async fn scan_object_types(store: &Store) -> Result<Option<Vec<String>>, crate::
             })
             .unwrap_or_default()
     }))
-}
-
-async fn print_summary(outcome: &Outcome, seconds: f64) {
-    let store = &outcome.store;
-    output::print_line(&format!(
-        "scan of environment '{}' finished in {seconds:.1} s, status: {}",
-        outcome.env, outcome.status
-    ));
-    for logical in [Logical::Inventory, Logical::Links, Logical::Cliques] {
-        let field = if logical == Logical::Links {
-            "link_type"
-        } else if logical == Logical::Cliques {
-            "focal_point_type"
-        } else {
-            "type"
-        };
-        match store.count_by(logical, &outcome.env, field).await {
-            Ok(counts) => {
-                let total: u64 = counts.values().sum();
-                output::print_line(&format!(
-                    "  {:<10} {total:>6} documents  (collection {})",
-                    logical.name(),
-                    store.names().physical(logical)
-                ));
-                for (kind, n) in counts {
-                    output::print_line(&format!("    {kind:<28} {n:>6}"));
-                }
-            }
-            Err(e) => output::print_line(&format!(
-                "  {}: cannot count documents: {e}",
-                logical.name()
-            )),
-        }
-    }
 }
