@@ -9,6 +9,7 @@
 use super::condition;
 use super::metadata::{FetcherSpec, ScannerTree, TypeEntry};
 use super::save::{complete_object, Completed, Paths, SaveError};
+use crate::access::metrics;
 use crate::doc::{id_string, str_field, Object};
 use crate::fetchers::{registry, FetchError, Fetcher, ScanContext};
 use crate::output::Progress;
@@ -35,6 +36,8 @@ struct QueueItem {
     object: Object,
     child_id_field: String,
     scanner: String,
+    /// Requests made one after another on the path from the root to this object.
+    chain: u64,
 }
 
 /// Counts for the summary.
@@ -213,6 +216,7 @@ impl<'a> Scanner<'a> {
                     object: child.clone(),
                     child_id_field: entry.child_id_field.clone(),
                     scanner: next.clone(),
+                    chain: metrics::current_chain(),
                 });
             }
         }
