@@ -96,20 +96,19 @@ impl<'a> Scanner<'a> {
         child_id: Option<&str>,
         child_type: Option<&str>,
     ) -> Result<(), ScanError> {
-        let mut wave = self
-            .scan(scanner, &root, id_field, child_id, child_type)
-            .await?;
+        let root_scan = self.scan(scanner, &root, id_field, child_id, child_type);
+        let mut wave = metrics::on_path(0, root_scan).await.0?;
         while !wave.is_empty() {
             let next: Vec<Vec<QueueItem>> = futures::stream::iter(wave)
                 .map(|item| async move {
-                    self.scan(
+                    let work = self.scan(
                         &item.scanner,
                         &item.object,
                         &item.child_id_field,
                         None,
                         None,
-                    )
-                    .await
+                    );
+                    metrics::on_path(item.chain, work).await.0
                 })
                 .buffered(self.jobs)
                 .try_collect()
