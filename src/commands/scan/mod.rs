@@ -3,6 +3,7 @@
 mod summary;
 
 use super::common::MongoArgs;
+use crate::access::metrics;
 use crate::config::MongoConf;
 use crate::fetchers::ScanContext;
 use crate::logging;
@@ -164,6 +165,8 @@ pub struct Outcome {
     pub env: String,
     /// Objects written by the inventory phase, per type.
     pub saved_per_type: std::collections::BTreeMap<String, u64>,
+    /// Requests made to the cloud during this run.
+    pub requests: metrics::RequestCounts,
 }
 
 pub async fn run(args: ScanArgs) -> u8 {
@@ -201,6 +204,7 @@ pub async fn run(args: ScanArgs) -> u8 {
 /// The run flow after argument parsing; the logger must be initialised. Used by `scan` and by
 /// the scan manager, which passes its request's origin.
 pub async fn execute(args: &ScanArgs, origin: &ScanOrigin) -> Result<Outcome, Failure> {
+    metrics::reset();
     let conf = MongoConf::load(&args.mongo.mongo_config).map_err(setup)?;
     if let Some(pwd) = &conf.pwd {
         logging::add_secrets([pwd.expose().to_string()]);
@@ -264,6 +268,7 @@ pub async fn execute(args: &ScanArgs, origin: &ScanOrigin) -> Result<Outcome, Fa
         store,
         env: env_name,
         saved_per_type: phases.saved_per_type,
+        requests: metrics::snapshot(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! The end-of-scan summary: readable lines on stderr, or one JSON line on stdout.
 
 use super::{Failure, Outcome};
+use crate::access::metrics::RequestCounts;
 use crate::output;
 use crate::store::Logical;
 use serde_json::{json, Map, Value};
@@ -19,6 +20,7 @@ pub struct Summary {
     status: &'static str,
     seconds: f64,
     written: BTreeMap<String, u64>,
+    requests: RequestCounts,
     collections: Vec<CollectionCount>,
 }
 
@@ -45,6 +47,7 @@ impl Summary {
             status: outcome.status,
             seconds: elapsed.as_secs_f64(),
             written: outcome.saved_per_type.clone(),
+            requests: outcome.requests,
             collections,
         }
     }
@@ -54,6 +57,11 @@ impl Summary {
         output::print_line(&format!(
             "scan of environment '{}' finished in {:.1} s, status: {} ({written} objects written)",
             self.env, self.seconds, self.status
+        ));
+        let r = &self.requests;
+        output::print_line(&format!(
+            "  requests: {} HTTP, {} SQL, {} SSH; longest chain of sequential requests: {}",
+            r.http, r.sql, r.ssh, r.longest_chain
         ));
         for c in &self.collections {
             match &c.per_kind {
@@ -87,6 +95,7 @@ impl Summary {
             "status": self.status,
             "duration_s": (self.seconds * 1000.0).round() / 1000.0,
             "written": self.written,
+            "requests": self.requests,
             "collections": Value::Object(counts),
         }));
     }
