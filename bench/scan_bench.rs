@@ -1,0 +1,199 @@
+//! Scan benchmark: brings up labs of several sizes and latencies, scans each with the real
+//! `calipso` binary and prints, per run: wall time, requests per protocol, the critical-path lower
+//! bound (longest chain of sequential requests × L), wall / bound, documents written per second
+//! and the scan's peak RSS.
+//!
+//! Run: `cargo run --release --example scan_bench -- [--hosts 10,50,100] [--latency 0,5]
+//!       [--per-host 20] [--jobs 16]` (needs the services of scripts/services.sh).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+struct Options {
+    hosts: Vec<u32>,
+    latencies: Vec<u32>,
+    per_host: u32,
+    jobs: u32,
+}
+
+fn parse_list(value: &str) -> Vec<u32> {
+    value
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect()
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        hosts: vec![10, 50, 100],
+        latencies: vec![0, 5],
+        per_host: 20,
+        jobs: 16,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    for pair in args.chunks(2) {
+        let value = pair.get(1).map(String::as_str).unwrap_or("");
+        match pair[0].as_str() {
+            "--hosts" => o.hosts = parse_list(value),
+            "--latency" => o.latencies = parse_list(value),
+            "--per-host" => o.per_host = value.parse().unwrap_or(o.per_host),
+            "--jobs" => o.jobs = value.parse().unwrap_or(o.jobs),
+            other => {
+                eprintln!("unknown option {other}");
+                std::process::exit(2);
+            }
+        }
+    }
+    o
+}
+
+fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    // target/<profile>/examples/scan_bench → target/<profile>/<name>
+    exe.parent()
+        .and_then(Path::parent)
+        .map(|d| d.join(name))
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
+fn run(cmd: &mut Command, what: &str) -> String {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    if !out.status.success() {
+        panic!("{what} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs the scan as a child process and returns (stdout, wall seconds, peak RSS in MiB).
+fn timed_scan(args: &[String]) -> (String, f64, f64) {
+    use std::io::Read;
+    let started = Instant::now();
+    let mut child = Command::new(bin("calipso"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start calipso scan");
+    let mut stdout = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        let _ = out.read_to_string(&mut stdout);
+    }
+    // wait4 reaps this child and reports its own peak RSS (KiB on Linux).
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    (
+        stdout,
+        started.elapsed().as_secs_f64(),
+        usage.ru_maxrss as f64 / 1024.0,
+    )
+}
+
+fn main() {
+    let o = options();
+    println!(
+        "{:>5} {:>9} {:>4} {:>8} {:>6} {:>6} {:>6} {:>6} {:>8} {:>6} {:>9} {:>8}",
+        "hosts",
+        "instances",
+        "L",
+        "wall_s",
+        "http",
+        "sql",
+        "ssh",
+        "chain",
+        "bound_s",
+        "ratio",
+        "docs/s",
+        "rss_MiB"
+    );
+    for &hosts in &o.hosts {
+        for &latency in &o.latencies {
+            let dir = tempfile_dir(&format!("bench-{hosts}-{latency}"));
+            let instances = o.per_host * hosts.saturating_sub(1).max(1);
+            let db = format!("calipso_bench_{hosts}_{latency}");
+            run(
+                Command::new(bin("calipso-lab"))
+                    .args(["up", "--daemon", "--wait-lock", "--dir"])
+                    .arg(&dir)
+                    .args([
+                        "--hosts",
+                        &hosts.to_string(),
+                        "--instances",
+                        &instances.to_string(),
+                        "--latency-ms",
+                        &latency.to_string(),
+                        "--mongo-db",
+                        &db,
+                    ]),
+                "calipso-lab up",
+            );
+            let conf = dir.join("mongo.conf").display().to_string();
+            run(
+                Command::new(bin("calipso")).args(["db", "init", "-m", &conf]),
+                "db init",
+            );
+            run(
+                Command::new(bin("calipso"))
+                    .args(["env", "import", "--replace", "-m", &conf])
+                    .arg(dir.join("environment.json")),
+                "env import",
+            );
+            let scan_args: Vec<String> = [
+                "scan",
+                "-m",
+                &conf,
+                "-e",
+                "lab",
+                "--clear",
+                "--inventory_only",
+                "--output",
+                "json",
+                "--no-progress",
+                "-l",
+                "ERROR",
+                "--jobs",
+                &o.jobs.to_string(),
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            let (stdout, wall, rss) = timed_scan(&scan_args);
+            let _ = Command::new(bin("calipso-lab"))
+                .args(["down", "--dir"])
+                .arg(&dir)
+                .status();
+            let summary: serde_json::Value =
+                serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap_or_default();
+            let req = &summary["requests"];
+            let n = |k: &str| req[k].as_u64().unwrap_or(0);
+            let written: u64 = summary["written"]
+                .as_object()
+                .map_or(0, |m| m.values().filter_map(|v| v.as_u64()).sum());
+            let bound = n("longest_chain") as f64 * f64::from(latency) / 1000.0;
+            let ratio = if bound > 0.0 {
+                format!("{:.2}", wall / bound)
+            } else {
+                "-".into()
+            };
+            println!(
+                "{hosts:>5} {instances:>9} {latency:>4} {wall:>8.2} {:>6} {:>6} {:>6} {:>6} {bound:>8.2} {ratio:>6} {:>9.0} {rss:>8.1}",
+                n("http"),
+                n("sql"),
+                n("ssh"),
+                n("longest_chain"),
+                written as f64 / wall
+            );
+        }
+    }
+}
+
+fn tempfile_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("calipso-{name}-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
