@@ -141,8 +141,10 @@ ensure_rabbitmq() {
             fail "rabbitmq: /etc/init.d/rabbitmq-server start failed"
     fi
     wait_port 5672 60 || fail "rabbitmq: 127.0.0.1:5672 not listening 60 s after start"
+    # The AMQP port opens late in the boot; await_startup only confirms it (a cookie or
+    # permission problem of rabbitmqctl must not fail a broker that answers).
     rabbitmqctl -q await_startup --timeout 60 >/dev/null 2>&1 ||
-        fail "rabbitmq: broker did not finish starting (rabbitmqctl await_startup)"
+        echo "rabbitmq: note: rabbitmqctl await_startup failed, but 127.0.0.1:5672 answers" >&2
     say "rabbitmq: started on 127.0.0.1:5672 (guest/guest)"
 }
 
