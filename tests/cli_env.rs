@@ -331,3 +331,10 @@ fn empty_database_lists_and_exports_nothing() {
     let export = env_cmd(&db, &["export"]);
     assert_eq!((export.code, export.stdout.as_str()), (0, "[]\n"));
 }
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(calipso(&["env", "import"], None).code, 2);
+    assert_eq!(calipso(&["env", "list", "--bogus"], None).code, 2);
+    assert_eq!(calipso(&["db", "init", "--forse"], None).code, 2);
+}
