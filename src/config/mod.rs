@@ -1,5 +1,6 @@
 //! What the operator configures: the Mongo access file and the environment documents.
 
+pub mod env_validate;
 pub mod environment;
 pub mod mongo_conf;
 

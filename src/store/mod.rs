@@ -5,6 +5,7 @@
 
 pub mod keys;
 pub mod naming;
+pub mod reference;
 
 use crate::config::{ConfigError, Environment, MongoConf};
 use crate::doc::{str_field, Object};
