@@ -1,5 +1,7 @@
 //! Options shared by subcommands that talk to MongoDB.
 
+use crate::config::MongoConf;
+use crate::store::Store;
 use clap::Args;
 
 /// `-m` and `-y` as `scan` takes them (a bare option means the default).
@@ -11,4 +13,14 @@ pub struct MongoArgs {
     /// Inventory collection name; renames the companion collections
     #[arg(short = 'y', long = "inventory", num_args = 0..=1, default_value = "inventory", default_missing_value = "inventory")]
     pub inventory: String,
+}
+
+impl MongoArgs {
+    /// Reads the Mongo access file and connects (one-line error text on failure).
+    pub async fn open_store(&self) -> Result<Store, String> {
+        let conf = MongoConf::load(&self.mongo_config).map_err(|e| e.to_string())?;
+        Store::connect(&conf, &self.inventory)
+            .await
+            .map_err(|e| e.to_string())
+    }
 }

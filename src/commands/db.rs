@@ -4,7 +4,6 @@
 //! Exit codes: 0 done, 1 Mongo failure (or configuration file), 2 usage.
 
 use super::common::MongoArgs;
-use crate::config::MongoConf;
 use crate::store::reference::{self, CollectionStatus};
 use crate::store::Store;
 use clap::{Args, Subcommand};
@@ -40,54 +39,14 @@ pub async fn run(cmd: DbCommand) -> u8 {
     match result {
         Ok(()) => 0,
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::output::error(&message);
             1
         }
     }
 }
 
-/// Reads the Mongo access file and connects (one-line error text on failure). Shared with
-/// `calipso env`.
-pub(crate) async fn open_store(args: &MongoArgs) -> Result<Store, String> {
-    let conf = MongoConf::load(&args.mongo_config).map_err(|e| e.to_string())?;
-    Store::connect(&conf, &args.inventory)
-        .await
-        .map_err(|e| e.to_string())
-}
-
-/// Rows as left-aligned columns separated by two spaces (last column unpadded).
-pub(crate) fn aligned(rows: &[Vec<String>]) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(c, cell)| {
-                if c + 1 == row.len() {
-                    cell.clone()
-                } else {
-                    format!("{cell:<width$}", width = widths[c])
-                }
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 async fn init(args: InitArgs) -> Result<(), String> {
-    let store = open_store(&args.mongo).await?;
+    let store = args.mongo.open_store().await?;
     let counts = reference::load(&store, args.force)
         .await
         .map_err(|e| e.to_string())?;
@@ -127,7 +86,7 @@ fn collection_label(logical: &str, physical: &str) -> String {
 }
 
 async fn status(args: StatusArgs) -> Result<(), String> {
-    let store = open_store(&args.mongo).await?;
+    let store = args.mongo.open_store().await?;
     let collections = reference::status(&store).await.map_err(|e| e.to_string())?;
     print!("{}", status_text(&store, &collections));
     Ok(())
@@ -160,7 +119,7 @@ fn status_text(store: &Store, collections: &[CollectionStatus]) -> String {
         store.server(),
         store.names().inventory_name()
     );
-    out.push_str(&aligned(&rows));
+    out.push_str(&crate::output::aligned(&rows));
     let missing: Vec<&str> = collections
         .iter()
         .filter(|c| c.documents == 0)
@@ -175,18 +134,4 @@ fn status_text(store: &Store, collections: &[CollectionStatus]) -> String {
         ));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::aligned;
-
-    #[test]
-    fn columns_are_aligned_and_lines_not_padded() {
-        let rows = vec![
-            vec!["a".to_string(), "bb".to_string(), "c".to_string()],
-            vec!["long".to_string(), "b".to_string(), "".to_string()],
-        ];
-        assert_eq!(aligned(&rows), "a     bb  c\nlong  b\n");
-    }
 }

@@ -5,7 +5,6 @@
 mod show;
 
 use super::common::MongoArgs;
-use super::db::open_store;
 use crate::config::env_validate::{self, CheckedEnv, Checks, Constants, SupportedEnvironments};
 use crate::doc::doc_to_json;
 use crate::store::reference::reference_set;
@@ -144,7 +143,7 @@ fn validate(args: ValidateArgs) -> u8 {
     let input = match read_input(&args.file) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::output::error(&e);
             return EXIT_INVALID;
         }
     };
@@ -194,21 +193,21 @@ async fn import(args: ImportArgs) -> u8 {
     let input = match read_input(&args.file) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::output::error(&e);
             return EXIT_INVALID;
         }
     };
-    let store = match open_store(&args.mongo).await {
+    let store = match args.mongo.open_store().await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::output::error(&e);
             return EXIT_MONGO;
         }
     };
     match import_into(&store, &args, &shown, &input).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::output::error(&e);
             EXIT_MONGO
         }
     }

@@ -141,17 +141,9 @@ impl Environment {
 
     /// Every secret value in the configuration, for scrubbing text that might echo one.
     pub fn secrets(&self) -> Vec<String> {
-        const SECRET_KEYS: [&str; 6] = [
-            "pwd",
-            "admin_token",
-            "token",
-            "nfv_token",
-            "rabbitmq_pass",
-            "ssh_password",
-        ];
         let mut out = Vec::new();
         for section in &self.sections {
-            collect_secrets(section, &SECRET_KEYS, &mut out);
+            collect_secrets(section, &super::env_validate::SECRET_KEYS, &mut out);
         }
         out
     }

@@ -2,9 +2,9 @@
 
 use super::{EXIT_INVALID, EXIT_MONGO};
 use crate::commands::common::MongoArgs;
-use crate::commands::db::{aligned, open_store};
 use crate::config::env_validate::mask_secrets;
 use crate::doc::doc_to_json;
+use crate::output::aligned;
 use crate::store::{Logical, Store};
 use bson::{doc, Bson, Document};
 use clap::Args;
@@ -32,8 +32,8 @@ pub struct ListArgs {
 }
 
 async fn connect(mongo: &MongoArgs) -> Result<Store, u8> {
-    open_store(mongo).await.map_err(|e| {
-        eprintln!("error: {e}");
+    mongo.open_store().await.map_err(|e| {
+        crate::output::error(&e);
         EXIT_MONGO
     })
 }
@@ -43,7 +43,7 @@ async fn environments(store: &Store, filter: Document) -> Result<Vec<Document>, 
         .find(Logical::EnvironmentsConfig, filter)
         .await
         .map_err(|e| {
-            eprintln!("error: {e}");
+            crate::output::error(&e);
             EXIT_MONGO
         })
 }
