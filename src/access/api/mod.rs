@@ -252,9 +252,19 @@ async fn read_json(url: &str, response: reqwest::Response) -> Result<Value, ApiE
     })
 }
 
-/// A transport error with its causes (reqwest's own text stops at "error sending request").
+/// A transport error with its causes (reqwest's own text repeats the URL and stops at
+/// "error sending request").
 fn transport(method: &'static str, url: &str, error: &reqwest::Error) -> ApiError {
-    let mut detail = error.to_string();
+    let mut detail = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "cannot connect"
+    } else if error.is_body() || error.is_decode() {
+        "cannot read the answer"
+    } else {
+        "request failed"
+    }
+    .to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         detail.push_str(": ");
