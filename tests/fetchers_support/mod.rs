@@ -1,6 +1,8 @@
 //! Shared helpers of the fetcher parser tests: fixture loading and golden comparison.
 #![allow(dead_code)]
 
+pub mod api_lab;
+
 use calipso::doc::{doc_to_json, json_object_to_doc, Object};
 use serde_json::Value;
 use std::path::PathBuf;
