@@ -333,3 +333,161 @@ fn every_api_fetcher_is_registered() {
     }
     assert!(create("DbFetchAggregates").is_none());
 }
+
+/// The fetchers' I/O shells: the API stand-in, a real MongoDB-wire inventory, the registry.
+mod through_the_scan_context {
+    use super::fetchers_support::api_lab::{self, ApiLab, ADMIN_TENANT, PASSWORD};
+    use super::fetchers_support::{actual, expected};
+    use bson::doc;
+    use calipso::config::{Environment, MongoConf};
+    use calipso::fetchers::{registry, ScanContext};
+    use calipso::store::{Logical, Store};
+    use std::path::Path;
+    use std::sync::Arc;
+
+    const ENV: &str = "io-env";
+
+    struct Setup {
+        lab: Arc<ApiLab>,
+        ctx: ScanContext,
+        database: String,
+    }
+
+    impl Setup {
+        async fn new() -> Setup {
+            let lab = api_lab::start().await;
+            let database = format!("calipso_fetch_test_{:08x}", rand::random::<u32>());
+            let conf = MongoConf::parse(
+                Path::new("test.conf"),
+                &format!("server 127.0.0.1\nport 27017\nauth_db {database}\n"),
+            )
+            .unwrap();
+            let store = Store::connect(&conf, "inventory").await.unwrap();
+            let inventory = [
+                doc! {"id": "75c0eb79ff4a42b0ae4973c8375ddf40", "type": "project", "name": "OSDNA-project"},
+                doc! {"id": ADMIN_TENANT, "type": "project", "name": "admin"},
+                doc! {"id": "b6fd5175-4b22-4256-9b1a-9fc4b9dce1fe", "type": "network", "name": "net"},
+                doc! {"id": "node-5.cisco.com", "type": "host", "host_type": ["Compute"]},
+                doc! {"id": "node-6.cisco.com", "type": "host", "host_type": ["Controller", "Network"]},
+            ];
+            for mut object in inventory {
+                object.insert("environment", ENV);
+                store.insert(Logical::Inventory, object).await.unwrap();
+            }
+            // No password for MySQL: DB-backed steps fail with a clear error.
+            let env = Environment::from_document(doc! {
+                "name": ENV,
+                "configuration": [
+                    api_lab::openstack_section(&lab, PASSWORD),
+                    {"name": "mysql", "host": "127.0.0.1", "user": "root"},
+                ],
+            })
+            .unwrap();
+            Setup {
+                lab,
+                ctx: ScanContext::new(env, store),
+                database,
+            }
+        }
+
+        async fn fetch(&self, fetcher: &str, parent_id: &str) -> Vec<bson::Document> {
+            let fetcher = registry::create(fetcher).unwrap();
+            fetcher.get(parent_id, &self.ctx).await.unwrap()
+        }
+
+        fn served(&self) -> Vec<String> {
+            self.lab.served.lock().unwrap().clone()
+        }
+
+        async fn drop_database(self) {
+            let client = mongodb::Client::with_uri_str("mongodb://127.0.0.1:27017")
+                .await
+                .unwrap();
+            client.database(&self.database).drop().await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn regions_projects_networks_and_ports() {
+        let setup = Setup::new().await;
+        let regions = setup.fetch("ApiFetchRegions", "io-env-regions").await;
+        assert_eq!(regions.len(), 1);
+        assert_eq!(regions[0].get_str("parent_id").unwrap(), "io-env-regions");
+        let projects = setup.fetch("ApiFetchProjects", "io-env-projects").await;
+        assert_eq!(
+            actual(&projects),
+            expected("expected/golden/api/projects_detailed_tenants.json")
+        );
+        let networks = setup.fetch("ApiFetchNetworks", "RegionOne").await;
+        assert_eq!(
+            actual(&networks),
+            expected("expected/golden/api/networks.json")
+        );
+        let ports = setup.fetch("ApiFetchPorts", "RegionOne").await;
+        assert_eq!(
+            actual(&ports),
+            expected("expected/golden/api/ports_network_in_inventory.json")
+        );
+        assert_eq!(
+            setup.served(),
+            [
+                "/v2.0/tenants",
+                "/v3/projects",
+                "/v2.0/networks",
+                "/v2.0/subnets",
+                "/v2.0/ports"
+            ]
+        );
+        setup.drop_database().await;
+    }
+
+    #[tokio::test]
+    async fn zones_use_the_scanned_project_token() {
+        let setup = Setup::new().await;
+        let zones = setup.fetch("ApiFetchAvailabilityZones", "demo").await;
+        assert_eq!(
+            actual(&zones),
+            expected("expected/golden/api/availability_zones.json")
+        );
+        assert_eq!(
+            setup.served(),
+            ["/v2/tenant-of-demo/os-availability-zone/detail"]
+        );
+        setup.drop_database().await;
+    }
+
+    #[tokio::test]
+    async fn instances_only_for_compute_hosts_and_only_once() {
+        let setup = Setup::new().await;
+        for (parent, requests) in [
+            ("node-5.cisco.com-instances", 1),
+            ("node-5.cisco.com-vservices", 1),
+            ("node-6.cisco.com-instances", 1),
+            ("unknown-host-instances", 1),
+        ] {
+            assert!(setup
+                .fetch("ApiFetchHostInstances", parent)
+                .await
+                .is_empty());
+            assert_eq!(setup.served().len(), requests, "{parent}");
+        }
+        assert_eq!(
+            setup.served(),
+            [format!(
+                "/v2/{ADMIN_TENANT}/os-hypervisors/node-5.cisco.com/servers"
+            )]
+        );
+        setup.drop_database().await;
+    }
+
+    #[tokio::test]
+    async fn hosts_only_for_the_admin_project_and_db_errors_are_clear() {
+        let setup = Setup::new().await;
+        assert!(setup.fetch("ApiFetchProjectHosts", "demo").await.is_empty());
+        let fetcher = registry::create("ApiFetchProjectHosts").unwrap();
+        let err = fetcher.get("admin", &setup.ctx).await.unwrap_err();
+        assert_eq!(err.to_string(), "attribute pwd is missing");
+        assert!(!err.is_ssh());
+        setup.drop_database().await;
+    }
+}
