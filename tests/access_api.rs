@@ -159,3 +159,41 @@ async fn unreachable_keystone_and_bad_config_are_clear_errors() {
         .to_string();
     assert!(err.contains("port is missing"), "{err}");
 }
+
+/// The auth answers of the fixtures, read without a server.
+#[test]
+fn auth_answers_of_the_fixtures() {
+    use calipso::access::api::keystone::token_from_auth_response;
+    let cached = json("api/keystone_token_cached.json");
+    let token =
+        token_from_auth_response("admin", &serde_json::json!({"access": {"token": cached}}))
+            .unwrap();
+    // The original's epoch expiry agrees with our reading of `expires`.
+    assert_eq!(
+        token.expires.timestamp(),
+        cached["token_expiry_time"].as_i64().unwrap()
+    );
+    assert_eq!(token.tenant_id, ADMIN_TENANT);
+    for (file, detail) in [
+        (
+            "api/keystone_v2_tokens_response_error.json",
+            "Keystone error",
+        ),
+        (
+            "api/keystone_v2_tokens_response_no_token.json",
+            "no access.token",
+        ),
+        (
+            "api/keystone_v2_tokens_response_minimal_catalog.json",
+            "no access.token",
+        ),
+    ] {
+        let err = token_from_auth_response("admin", &json(file))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("Authentication failed") && err.contains(detail),
+            "{file}: {err}"
+        );
+    }
+}
