@@ -200,6 +200,7 @@ impl ApiAccess {
             request = request.header("X-Auth-Project-Id", project);
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
+        super::metrics::record(super::metrics::Protocol::Http);
         log::debug!("GET {url}");
         let response = request
             .send()
@@ -220,6 +221,7 @@ impl ApiAccess {
     async fn request_token(&self, project: &str) -> Result<Value, ApiError> {
         let url = format!("{}/v2.0/tokens", self.keystone_url());
         self.requests.fetch_add(1, Ordering::Relaxed);
+        super::metrics::record(super::metrics::Protocol::Http);
         log::debug!("POST {url} (project '{project}')");
         let response = self
             .client

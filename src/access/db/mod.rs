@@ -128,6 +128,7 @@ impl DbAccess {
         };
         let pool = self.pool.clone();
         self.queries.fetch_add(1, Ordering::Relaxed);
+        super::metrics::record(super::metrics::Protocol::Sql);
         log::debug!(
             "SQL: {}",
             text.split_whitespace().collect::<Vec<_>>().join(" ")

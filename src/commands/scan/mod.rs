@@ -212,6 +212,15 @@ pub async fn execute(args: &ScanArgs, origin: &ScanOrigin) -> Result<Outcome, Fa
     let store = Store::connect(&conf, &args.mongo.inventory)
         .await
         .map_err(setup)?;
+    let missing = crate::store::reference::missing_reference(&store)
+        .await
+        .map_err(setup)?;
+    if let Some(first) = missing.first() {
+        return Err(Failure::Setup(format!(
+            "database {} has no {first} collection: run 'calipso db init' first",
+            store.database_name()
+        )));
+    }
     logging::attach_messages(&store);
     log_collection_binding(&store);
     if args.env.is_empty() {
