@@ -1,11 +1,19 @@
 //! The lab's embedded SSH server: password and public-key auth, `exec` requests answered by a
-//! [`CommandHandler`]. STUB: the signatures are the contract; to be implemented.
+//! [`CommandHandler`]. The scanner connects to it exactly as it would to a real host's sshd.
+
+mod connection;
+mod keys;
 
 use crate::secret::Secret;
+use connection::{stopped, Connection, Credentials, Shared};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
 
 /// What one `exec` request answers.
 #[derive(Debug, Clone, Default)]
@@ -42,25 +50,168 @@ pub struct SshServerConfig {
 #[error("lab ssh server: {0}")]
 pub struct LabSshError(pub String);
 
+/// A server started by [`serve`]. Dropping it without `shutdown` also stops the server, but
+/// without waiting for the sessions to end.
 pub struct RunningSshServer {
     pub local_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    accept_loop: JoinHandle<()>,
 }
 
 impl RunningSshServer {
     /// Stops accepting connections and closes open sessions.
-    pub async fn shutdown(self) {}
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        if let Err(e) = self.accept_loop.await {
+            log::warn!(
+                "lab ssh server on {} ended abnormally: {e}",
+                self.local_addr
+            );
+        }
+    }
 }
+
+/// How long a shut-down server waits for its sessions to say goodbye before dropping them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+/// Delay before answering a failed authentication (sshd does the same, slower).
+const AUTH_REJECTION_TIME: Duration = Duration::from_millis(200);
+/// Sessions idle this long are closed.
+const INACTIVITY_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// Binds and serves in the background until `shutdown`.
 pub async fn serve(
-    _config: SshServerConfig,
-    _handler: Arc<dyn CommandHandler>,
+    config: SshServerConfig,
+    handler: Arc<dyn CommandHandler>,
 ) -> Result<RunningSshServer, LabSshError> {
-    Err(LabSshError("not implemented".into()))
+    let host_key = keys::load_or_create_host_key(&config.host_key_path)?;
+    let users = credentials(&config.users)?;
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| LabSshError(format!("cannot listen on {}: {e}", config.bind)))?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|e| LabSshError(format!("no local address for {}: {e}", config.bind)))?;
+    let (stop, stop_rx) = watch::channel(false);
+    let shared = Arc::new(Shared {
+        users,
+        handler,
+        stop: stop_rx,
+    });
+    let accept_loop = tokio::spawn(accept_loop(
+        listener,
+        Arc::new(russh_config(host_key)),
+        shared,
+    ));
+    log::info!("lab ssh server listening on {local_addr}");
+    Ok(RunningSshServer {
+        local_addr,
+        stop,
+        accept_loop,
+    })
 }
 
 /// Writes a new client private key (OpenSSH format, readable by libssh2) to `path` with mode 0600
 /// and returns its public key line.
-pub fn generate_client_key(_path: &std::path::Path) -> Result<String, LabSshError> {
-    Err(LabSshError("not implemented".into()))
+pub fn generate_client_key(path: &std::path::Path) -> Result<String, LabSshError> {
+    keys::generate_client_key(path)
+}
+
+fn russh_config(host_key: russh::keys::PrivateKey) -> russh::server::Config {
+    use russh::MethodKind;
+    russh::server::Config {
+        methods: russh::MethodSet::from(&[MethodKind::Password, MethodKind::PublicKey][..]),
+        auth_rejection_time: AUTH_REJECTION_TIME,
+        // The client's first "none" probe only asks for the method list: answer at once.
+        auth_rejection_time_initial: Some(Duration::ZERO),
+        keys: vec![host_key],
+        inactivity_timeout: Some(INACTIVITY_TIMEOUT),
+        nodelay: true,
+        ..Default::default()
+    }
+}
+
+fn credentials(users: &[SshUser]) -> Result<HashMap<String, Credentials>, LabSshError> {
+    users
+        .iter()
+        .map(|user| {
+            let authorized_keys = user
+                .authorized_keys
+                .iter()
+                .filter(|line| !line.trim().is_empty())
+                .map(|line| keys::parse_authorized_key(&user.name, line))
+                .collect::<Result<_, _>>()?;
+            let credentials = Credentials {
+                password: user.password.clone(),
+                authorized_keys,
+            };
+            Ok((user.name.clone(), credentials))
+        })
+        .collect()
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    config: Arc<russh::server::Config>,
+    shared: Arc<Shared>,
+) {
+    let mut stop = shared.stop.clone();
+    let mut sessions = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stopped(&mut stop) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((socket, peer)) => {
+                    log::debug!("lab ssh connection from {peer}");
+                    sessions.spawn(run_session(socket, config.clone(), shared.clone()));
+                }
+                // Per-connection failures (peer reset, too many open files) must not stop
+                // the server; pause briefly so a persistent error does not spin.
+                Err(e) => {
+                    log::warn!("lab ssh accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let all_ended = async { while sessions.join_next().await.is_some() {} };
+    if tokio::time::timeout(SHUTDOWN_GRACE, all_ended)
+        .await
+        .is_err()
+    {
+        sessions.abort_all();
+    }
+    log::info!("lab ssh server stopped");
+}
+
+/// Serves one TCP connection until the client leaves or the server stops.
+async fn run_session(socket: TcpStream, config: Arc<russh::server::Config>, shared: Arc<Shared>) {
+    let mut stop = shared.stop.clone();
+    let started = tokio::select! {
+        _ = stopped(&mut stop) => return,
+        started = russh::server::run_stream(config, socket, Connection::new(shared)) => started,
+    };
+    let session = match started {
+        Ok(session) => session,
+        Err(e) => {
+            log::debug!("lab ssh handshake failed: {e}");
+            return;
+        }
+    };
+    let handle = session.handle();
+    tokio::pin!(session);
+    tokio::select! {
+        _ = stopped(&mut stop) => {
+            let _ = handle
+                .disconnect(russh::Disconnect::ByApplication, "lab shutting down".into(), String::new())
+                .await;
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, &mut session).await;
+        }
+        ended = &mut session => {
+            if let Err(e) = ended {
+                log::debug!("lab ssh session ended: {e}");
+            }
+        }
+    }
 }

@@ -12,6 +12,7 @@ use bson::{doc, Bson, Document};
 use futures::TryStreamExt;
 use mongodb::options::ClientOptions;
 use mongodb::{Collection, Database};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub use naming::{CollectionNames, Logical};
@@ -61,7 +62,7 @@ impl Store {
         let db = client.database(&conf.database);
         db.run_command(doc! {"ping": 1})
             .await
-            .map_err(|e| unreachable(first_line(&e.to_string())))?;
+            .map_err(|e| unreachable(connection_problem(&e.to_string())))?;
         log::debug!("connected to MongoDB at {}", conf.display_uri());
         Ok(Store {
             db,
@@ -206,6 +207,78 @@ impl Store {
         Ok(out)
     }
 
+    /// Documents of `env` in a collection, counted per value of `field` (e.g. `type`).
+    pub async fn count_by(
+        &self,
+        logical: Logical,
+        env: &str,
+        field: &str,
+    ) -> Result<BTreeMap<String, u64>, StoreError> {
+        let pipeline = vec![
+            doc! {"$match": {"environment": env}},
+            doc! {"$group": {"_id": format!("${field}"), "n": {"$sum": 1}}},
+        ];
+        let cursor = self
+            .collection(logical)
+            .aggregate(pipeline)
+            .await
+            .map_err(|e| self.op_error(logical, e))?;
+        let rows: Vec<Document> = cursor
+            .try_collect()
+            .await
+            .map_err(|e| self.op_error(logical, e))?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let key = r
+                    .get("_id")
+                    .and_then(crate::doc::id_string)
+                    .unwrap_or_else(|| "(none)".into());
+                let n = match r.get("n") {
+                    Some(Bson::Int32(n)) => *n as u64,
+                    Some(Bson::Int64(n)) => *n as u64,
+                    _ => 0,
+                };
+                (key, n)
+            })
+            .collect())
+    }
+
+    /// Whether the environment's distribution/version/drivers support a feature (`scanning`,
+    /// `monitoring`, `listening`) per `supported_environments` (mongo-and-collections.md §5.6).
+    pub async fn is_feature_supported(
+        &self,
+        env: &Environment,
+        feature: &str,
+    ) -> Result<bool, StoreError> {
+        let first_driver = env.mechanism_drivers().into_iter().next();
+        let opt = |v: &str| {
+            if v.is_empty() {
+                Bson::Null
+            } else {
+                Bson::String(v.to_string())
+            }
+        };
+        let filter = doc! {
+            "environment.distribution": opt(env.distribution()),
+            "environment.distribution_version": opt(env.distribution_version()),
+            "environment.type_drivers": opt(env.type_drivers()),
+            "environment.mechanism_drivers": first_driver.map_or(Bson::Null, Bson::String),
+        };
+        let found = self
+            .collection(Logical::SupportedEnvironments)
+            .find_one(filter)
+            .await
+            .map_err(|e| self.op_error(Logical::SupportedEnvironments, e))?;
+        Ok(found
+            .and_then(|d| {
+                d.get_document("features")
+                    .ok()
+                    .and_then(|f| f.get_bool(feature).ok())
+            })
+            .unwrap_or(false))
+    }
+
     /// Inserts one document (messages, reference data).
     pub async fn insert(&self, logical: Logical, document: Document) -> Result<(), StoreError> {
         self.collection(logical)
@@ -239,6 +312,23 @@ pub fn prepare_for_write(obj: &mut Object) {
             obj.insert("object_name", last);
         }
     }
+}
+
+/// The useful part of a driver connection error.
+fn connection_problem(message: &str) -> String {
+    for (needle, meaning) in [
+        ("Connection refused", "connection refused"),
+        ("Authentication failed", "authentication failed"),
+        ("auth", "authentication failed"),
+        ("failed to lookup address", "unknown host name"),
+        ("timed out", "no answer within 5 s"),
+        ("Server selection timeout", "no answer within 5 s"),
+    ] {
+        if message.contains(needle) {
+            return meaning.to_string();
+        }
+    }
+    first_line(message).chars().take(200).collect()
 }
 
 fn first_line(s: &str) -> String {
