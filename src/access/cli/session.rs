@@ -42,11 +42,15 @@ impl Endpoint {
     }
 }
 
-/// Why one execution failed: `Dead` means the session could not even open a channel, so the
-/// command was not sent and a fresh session may be tried.
+/// Why one execution failed.
 enum ExecFailure {
+    /// The session could not even open a channel: the command was not sent, a fresh session
+    /// may be tried.
     Dead(SshError),
-    Failed(SshError),
+    /// Timeout or transport failure: the session is discarded.
+    Broken(SshError),
+    /// The command ran but its result is unusable (stderr, bad UTF-8): the session is fine.
+    Command(SshError),
 }
 
 /// A gateway connection, shared by every target host it serves. Commands on one connection
@@ -98,11 +102,11 @@ impl Connection {
                     }
                     return Err(e);
                 }
-                Err(ExecFailure::Failed(e)) => {
-                    // After a timeout or transport error the session state is unknown.
+                Err(ExecFailure::Broken(e)) => {
                     *guard = None;
                     return Err(e);
                 }
+                Err(ExecFailure::Command(e)) => return Err(e),
             }
         }
         Err(self.error(host, "could not open a session"))
@@ -165,38 +169,49 @@ impl Connection {
     }
 
     fn exec_on(&self, session: &Session, command: &str, host: &str) -> Result<String, ExecFailure> {
-        let failed = |detail: String| ExecFailure::Failed(self.error(host, detail));
-        let transport = |e: ssh2::Error| {
-            if is_timeout(&e) {
-                failed(timeout_text(command))
-            } else {
-                failed(format!("command '{command}' failed: {}", e.message()))
-            }
-        };
         let mut channel = session.channel_session().map_err(|e| {
             ExecFailure::Dead(self.error(host, format!("cannot open a channel: {}", e.message())))
         })?;
         self.sent.fetch_add(1, Ordering::Relaxed);
         log::debug!("ssh {}: {command}", self.endpoint.address());
-        channel.exec(command).map_err(transport)?;
-        let _ = channel.send_eof();
-        let stdout = read_all(&mut channel, command).map_err(&failed)?;
-        let stderr = read_all(&mut channel.stderr(), command).map_err(&failed)?;
-        let _ = channel.wait_close();
+        let (stdout, stderr) = match run_channel(&mut channel, command) {
+            Ok(outputs) => outputs,
+            Err(detail) => {
+                // Non-blocking, so that freeing the channel of a still running command does
+                // not wait for it; the session is discarded anyway.
+                session.set_blocking(false);
+                drop(channel);
+                return Err(ExecFailure::Broken(self.error(host, detail)));
+            }
+        };
+        let failed = |detail: String| ExecFailure::Command(self.error(host, detail));
         let stdout = String::from_utf8(stdout)
             .map_err(|_| failed(format!("command '{command}': output is not valid UTF-8")))?;
         let stderr = String::from_utf8_lossy(&stderr);
-        if let Some(line) = stderr
-            .lines()
-            .find(|line| !line.contains("Loaded plugin: "))
-        {
+        if stderr.lines().any(|line| !line.contains("Loaded plugin: ")) {
             return Err(failed(format!(
                 "command '{command}' wrote to stderr: {}",
-                stderr.lines().next().unwrap_or(line)
+                stderr.lines().next().unwrap_or_default()
             )));
         }
         Ok(stdout)
     }
+}
+
+/// Sends the command and reads stdout, then stderr, to their ends.
+fn run_channel(channel: &mut ssh2::Channel, command: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
+    channel.exec(command).map_err(|e| {
+        if is_timeout(&e) {
+            timeout_text(command)
+        } else {
+            format!("command '{command}' failed: {}", e.message())
+        }
+    })?;
+    let _ = channel.send_eof();
+    let stdout = read_all(channel, command)?;
+    let stderr = read_all(&mut channel.stderr(), command)?;
+    let _ = channel.wait_close();
+    Ok((stdout, stderr))
 }
 
 fn read_all(reader: &mut impl Read, command: &str) -> Result<Vec<u8>, String> {

@@ -1,0 +1,206 @@
+//! CliAccess against a real OpenSSH server on 127.0.0.1:2322, started by scripts/test-sshd.sh
+//! (user `calipsotest`, password and ed25519 key, passwordless sudo).
+
+use bson::{doc, Document};
+use calipso::access::cli::CliAccess;
+use calipso::config::Environment;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const PORT: u16 = 2322;
+const USER: &str = "calipsotest";
+const PASSWORD: &str = "calipso-test-pw";
+
+/// The key path, or `None` when the server cannot be installed here (no apt).
+fn sshd() -> Option<&'static str> {
+    static KEY: OnceLock<Option<String>> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/test-sshd.sh");
+        let out = std::process::Command::new("bash")
+            .arg(script)
+            .output()
+            .expect("cannot run scripts/test-sshd.sh");
+        match out.status.code() {
+            Some(0) => Some(
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .last()
+                    .expect("script printed no key path")
+                    .trim()
+                    .to_string(),
+            ),
+            Some(3) => {
+                eprintln!(
+                    "SKIPPED: test sshd unavailable (apt-get missing): {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                None
+            }
+            _ => panic!(
+                "scripts/test-sshd.sh failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    })
+    .as_deref()
+}
+
+fn env_with(cli: Document) -> Environment {
+    let mut section = doc! {"name": "CLI"};
+    section.extend(cli);
+    Environment::from_document(doc! {
+        "name": "ssh-test",
+        "distribution": "Mirantis",
+        "distribution_version": "8.0",
+        "configuration": [section],
+    })
+    .unwrap()
+}
+
+fn password_access(port: u16, pwd: &str) -> CliAccess {
+    CliAccess::new(&env_with(
+        doc! {"host": "127.0.0.1", "port": port as i32, "user": USER, "pwd": pwd},
+    ))
+    .unwrap()
+}
+
+fn local_hostname() -> String {
+    let out = std::process::Command::new("uname")
+        .arg("-n")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[tokio::test]
+async fn password_auth_runs_with_sudo_on_the_gateway() {
+    let Some(_) = sshd() else { return };
+    let cli = password_access(PORT, PASSWORD);
+    // `sudo echo hello` is sent: whoami under sudo proves the prefix
+    assert_eq!(cli.run("echo hello", None).await.unwrap(), "hello\n");
+    assert_eq!(cli.run("whoami", None).await.unwrap(), "root\n");
+    assert_eq!(cli.commands_sent(), 2);
+    assert_eq!(
+        cli.run_lines("printf 'a\\nb\\n'", None).await.unwrap(),
+        vec!["a", "b"]
+    );
+}
+
+#[tokio::test]
+async fn target_equal_to_uname_is_the_gateway_no_hop() {
+    let Some(_) = sshd() else { return };
+    let cli = password_access(PORT, PASSWORD);
+    let me = local_hostname();
+    assert_eq!(cli.run("echo via-gw", Some(&me)).await.unwrap(), "via-gw\n");
+    // uname -n once, then the command
+    assert_eq!(cli.commands_sent(), 2);
+    assert_eq!(cli.run("echo again", Some(&me)).await.unwrap(), "again\n");
+    assert_eq!(cli.commands_sent(), 3);
+}
+
+#[tokio::test]
+async fn key_auth() {
+    let Some(key) = sshd() else { return };
+    let cli = CliAccess::new(&env_with(
+        doc! {"host": "127.0.0.1", "port": PORT as i32, "user": USER, "key": key},
+    ))
+    .unwrap();
+    assert_eq!(cli.run("echo key", None).await.unwrap(), "key\n");
+}
+
+#[tokio::test]
+async fn missing_key_file_is_a_clear_error() {
+    let err = CliAccess::new(&env_with(
+        doc! {"host": "127.0.0.1", "user": USER, "key": "/nonexistent/id_rsa"},
+    ))
+    .err()
+    .expect("must fail");
+    assert!(
+        err.to_string()
+            .contains("key file /nonexistent/id_rsa does not exist"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn wrong_password_fails_without_showing_it() {
+    let Some(_) = sshd() else { return };
+    let cli = password_access(PORT, "Wrong-Pw-4711");
+    let err = cli.run("echo x", None).await.unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(
+        text.contains("authentication failed for user calipsotest"),
+        "{text}"
+    );
+    assert!(!text.contains("Wrong-Pw-4711"), "{text}");
+}
+
+#[tokio::test]
+async fn stderr_output_is_an_error_naming_host_and_command() {
+    let Some(_) = sshd() else { return };
+    let cli = password_access(PORT, PASSWORD);
+    let err = cli
+        .run("ls /nonexistent-calipso-dir", None)
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("127.0.0.1"), "{text}");
+    assert!(text.contains("sudo ls /nonexistent-calipso-dir"), "{text}");
+    assert!(text.contains("No such file"), "{text}");
+    // `Loaded plugin: ` lines are ignorable, and the session still works after an error
+    assert_eq!(
+        cli.run("sh -c 'echo Loaded plugin: x >&2; echo ok'", None)
+            .await
+            .unwrap(),
+        "ok\n"
+    );
+}
+
+#[tokio::test]
+async fn slow_command_times_out_after_15_s() {
+    let Some(_) = sshd() else { return };
+    let cli = password_access(PORT, PASSWORD);
+    let start = Instant::now();
+    let err = cli.run("sleep 20", None).await.unwrap_err();
+    let elapsed = start.elapsed();
+    assert!(
+        err.to_string().contains("command timed out after 15 s"),
+        "{err}"
+    );
+    assert!(elapsed < Duration::from_secs(18), "{elapsed:?}");
+    assert!(elapsed >= Duration::from_secs(14), "{elapsed:?}");
+    // the connection is rebuilt for the next command
+    assert_eq!(cli.run("echo after", None).await.unwrap(), "after\n");
+}
+
+#[tokio::test]
+async fn unreachable_port_names_host_and_port() {
+    let cli = password_access(2399, PASSWORD);
+    let err = cli.run("echo x", None).await.unwrap_err();
+    assert!(err.to_string().contains("127.0.0.1:2399"), "{err}");
+}
+
+#[tokio::test]
+async fn identical_command_within_60_s_comes_from_the_cache() {
+    let Some(_) = sshd() else { return };
+    let cli = password_access(PORT, PASSWORD);
+    let first = cli.run("date +%N", None).await.unwrap();
+    let sent = cli.commands_sent();
+    let second = cli.run("date +%N", None).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(cli.commands_sent(), sent);
+}
+
+#[tokio::test]
+async fn parallel_runs_share_one_access() {
+    let Some(_) = sshd() else { return };
+    let cli = password_access(PORT, PASSWORD);
+    let runs = (0..10).map(|i| {
+        let cli = &cli;
+        async move { (i, cli.run(&format!("echo run-{i}"), None).await) }
+    });
+    for (i, result) in futures::future::join_all(runs).await {
+        assert_eq!(result.unwrap(), format!("run-{i}\n"));
+    }
+    assert_eq!(cli.commands_sent(), 10);
+}
