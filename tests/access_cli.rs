@@ -157,6 +157,31 @@ async fn stderr_output_is_an_error_naming_host_and_command() {
 }
 
 #[tokio::test]
+async fn invalid_utf8_output_is_an_error() {
+    let Some(_) = sshd() else { return };
+    let cli = password_access(PORT, PASSWORD);
+    let err = cli.run("printf '\\377\\376'", None).await.unwrap_err();
+    assert!(err.to_string().contains("not valid UTF-8"), "{err}");
+}
+
+#[tokio::test]
+async fn multi_host_form_routes_listed_hosts_only() {
+    let Some(key) = sshd() else { return };
+    let me = local_hostname();
+    let mut hosts = Document::new();
+    hosts.insert(
+        &me,
+        doc! {"host": "127.0.0.1", "port": PORT as i32, "user": USER, "key": key},
+    );
+    let cli = CliAccess::new(&env_with(doc! {"hosts": hosts})).unwrap();
+    assert_eq!(cli.run("echo multi", Some(&me)).await.unwrap(), "multi\n");
+    let err = cli.run("echo x", Some("other-host")).await.unwrap_err();
+    assert!(err.to_string().contains("other-host"), "{err}");
+    assert!(err.to_string().contains("not listed"), "{err}");
+    assert!(cli.run("echo x", None).await.is_err());
+}
+
+#[tokio::test]
 async fn slow_command_times_out_after_15_s() {
     let Some(_) = sshd() else { return };
     let cli = password_access(PORT, PASSWORD);
@@ -203,4 +228,78 @@ async fn parallel_runs_share_one_access() {
         assert_eq!(result.unwrap(), format!("run-{i}\n"));
     }
     assert_eq!(cli.commands_sent(), 10);
+}
+
+// ---- host-level fetchers end to end: inventory in MongoDB, commands over the test sshd ----
+
+mod fetchers_over_ssh {
+    use super::*;
+    use calipso::config::MongoConf;
+    use calipso::fetchers::{registry, ScanContext};
+    use calipso::store::Store;
+
+    /// A scan context whose CLI gateway is the test sshd and whose inventory (a fresh database)
+    /// holds this machine as a Network+Compute host. Returns the host id too.
+    async fn context(test: &str) -> (ScanContext, String) {
+        let conf = MongoConf::parse(
+            std::path::Path::new("test"),
+            &format!(
+                "server 127.0.0.1\nport 27017\nauth_db calipso_ssh_{test}_{}\n",
+                std::process::id()
+            ),
+        )
+        .unwrap();
+        let store = Store::connect(&conf, "inventory").await.unwrap();
+        let host = local_hostname();
+        let mut host_doc = doc! {
+            "environment": "ssh-test", "type": "host", "id": &host, "name": &host,
+            "host_type": ["Network", "Compute"],
+        };
+        store.upsert_object(&mut host_doc).await.unwrap();
+        let env = env_with(
+            doc! {"host": "127.0.0.1", "port": PORT as i32, "user": USER, "pwd": PASSWORD},
+        );
+        (ScanContext::new(env, store), host)
+    }
+
+    async fn drop_database(ctx: &ScanContext) {
+        let _ = ctx
+            .store
+            .collection(calipso::store::Logical::Inventory)
+            .drop()
+            .await;
+    }
+
+    #[tokio::test]
+    async fn bonds_of_a_host_without_bonding_are_none() {
+        let Some(_) = sshd() else { return };
+        let (ctx, host) = context("bonds").await;
+        let fetcher = registry::create("CliFetchBondHostPnics").unwrap();
+        let result = fetcher.get(&format!("{host}-host_pnics"), &ctx).await;
+        drop_database(&ctx).await;
+        assert_eq!(result.unwrap(), Vec::<bson::Document>::new());
+    }
+
+    #[tokio::test]
+    async fn missing_tool_is_an_ssh_error_of_the_fetcher() {
+        let Some(_) = sshd() else { return };
+        let (ctx, host) = context("vpp").await;
+        let fetcher = registry::create("DbFetchVedgesVpp").unwrap();
+        let result = fetcher.get(&format!("{host}-vedges"), &ctx).await;
+        drop_database(&ctx).await;
+        let err = result.unwrap_err();
+        assert!(err.is_ssh(), "{err}");
+        assert!(err.to_string().contains("sudo vppctl show ver"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn unknown_host_gives_no_objects() {
+        let Some(_) = sshd() else { return };
+        let (ctx, _) = context("unknown").await;
+        let fetcher = registry::create("CliFetchHostPnics").unwrap();
+        let result = fetcher.get("no-such-host-host_pnics", &ctx).await;
+        drop_database(&ctx).await;
+        assert!(result.unwrap().is_empty());
+        assert_eq!(ctx.cli().await.unwrap().commands_sent(), 0);
+    }
 }
