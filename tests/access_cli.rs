@@ -303,3 +303,111 @@ mod fetchers_over_ssh {
         assert_eq!(ctx.cli().await.unwrap().commands_sent(), 0);
     }
 }
+
+// ---- command adaptation and reconnection, against the lab's embedded SSH server ----
+
+mod against_lab_server {
+    use super::*;
+    use calipso::lab::ssh_server::{
+        serve, CommandHandler, CommandReply, RunningSshServer, SshServerConfig, SshUser,
+    };
+    use calipso::secret::Secret;
+    use std::sync::{Arc, Mutex};
+
+    /// Records every command line; `uname -n` answers `gw-lab`, anything else `out:<cmd>`.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl CommandHandler for Recorder {
+        fn handle(&self, _user: &str, command: &str) -> CommandReply {
+            self.0.lock().unwrap().push(command.to_string());
+            let stdout = if command == "uname -n" {
+                "gw-lab\n".to_string()
+            } else {
+                format!("out:{command}\n")
+            };
+            CommandReply {
+                stdout: stdout.into_bytes(),
+                ..CommandReply::default()
+            }
+        }
+    }
+
+    async fn start(dir: &std::path::Path, bind: &str, recorder: Arc<Recorder>) -> RunningSshServer {
+        let config = SshServerConfig {
+            bind: bind.parse().unwrap(),
+            users: vec![SshUser {
+                name: "calipso".into(),
+                password: Some(Secret::new("lab-pw")),
+                authorized_keys: vec![],
+            }],
+            host_key_path: dir.join("host_key"),
+        };
+        serve(config, recorder).await.unwrap()
+    }
+
+    fn access(port: u16, distribution: &str, version: &str) -> CliAccess {
+        let env = Environment::from_document(doc! {
+            "name": "lab",
+            "distribution": distribution,
+            "distribution_version": version,
+            "configuration": [{"name": "CLI", "host": "127.0.0.1", "port": port as i32,
+                               "user": "calipso", "pwd": "lab-pw"}],
+        })
+        .unwrap();
+        CliAccess::new(&env).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hop_sudo_and_mercury_translation_as_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let server = start(dir.path(), "127.0.0.1:0", recorder.clone()).await;
+        let port = server.local_addr.port();
+
+        let cli = access(port, "Mirantis", "8.0");
+        assert_eq!(
+            cli.run("ip netns list", Some("node-1")).await.unwrap(),
+            "out:ssh -q -o StrictHostKeyChecking=no node-1 sudo ip netns list\n"
+        );
+        cli.run("brctl show", Some("gw-lab")).await.unwrap();
+        let mercury = access(port, "Mercury", "10209");
+        let out = mercury.run("ip netns list", Some("node-1")).await.unwrap();
+        // two commands, outputs concatenated
+        assert_eq!(out.lines().count(), 2, "{out}");
+        server.shutdown().await;
+
+        let sent = recorder.0.lock().unwrap().clone();
+        assert_eq!(
+            sent,
+            vec![
+                "uname -n",
+                "ssh -q -o StrictHostKeyChecking=no node-1 sudo ip netns list",
+                "uname -n",
+                "sudo brctl show",
+                "uname -n",
+                "ssh -q -o StrictHostKeyChecking=no node-1 docker exec --user root \
+                 neutron_l3_agent_10209 ip netns list",
+                "ssh -q -o StrictHostKeyChecking=no node-1 docker exec --user root \
+                 neutron_dhcp_agent_10209 ip netns list",
+            ]
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dead_session_is_replaced_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let server = start(dir.path(), "127.0.0.1:0", recorder.clone()).await;
+        let addr = server.local_addr;
+        let cli = access(addr.port(), "Mirantis", "8.0");
+        assert_eq!(cli.run("first", None).await.unwrap(), "out:sudo first\n");
+        server.shutdown().await;
+        let server = start(dir.path(), &addr.to_string(), recorder.clone()).await;
+        assert_eq!(cli.run("second", None).await.unwrap(), "out:sudo second\n");
+        server.shutdown().await;
+        // and with no server at all, a clear error naming the address
+        let err = cli.run("third", None).await.unwrap_err();
+        assert!(err.to_string().contains(&addr.to_string()), "{err}");
+    }
+}

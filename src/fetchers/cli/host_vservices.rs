@@ -1,6 +1,6 @@
 //! CliFetchHostVservices (fetchers.md §3.10): DHCP and router namespaces of a network host.
 
-use super::common::{host_with_type, run_lines};
+use super::common::{find_host, has_host_type, run_lines};
 use crate::doc::{str_field, Object};
 use crate::fetchers::{FetchError, Fetcher, ScanContext};
 use crate::store::Logical;
@@ -80,15 +80,13 @@ pub fn name_query(prefix: &str) -> &'static str {
 #[async_trait]
 impl Fetcher for CliFetchHostVservices {
     async fn get(&self, host_id: &str, ctx: &ScanContext) -> Result<Vec<Object>, FetchError> {
-        if super::common::find_host(ctx, host_id).await?.is_none() {
-            return Err(FetchError::Data(format!(
+        // a missing host aborts the scan in the original too
+        let host = find_host(ctx, host_id).await?.ok_or_else(|| {
+            FetchError::Data(format!(
                 "CliFetchHostVservices: host {host_id} is not in the inventory"
-            )));
-        }
-        if host_with_type(ctx, host_id, &["Network"], "CliFetchHostVservices")
-            .await?
-            .is_none()
-        {
+            ))
+        })?;
+        if !has_host_type(&host, &["Network"]) {
             return Ok(Vec::new());
         }
         let lines = run_lines(ctx, "ip netns list", host_id).await?;
