@@ -7,6 +7,9 @@ mod availability_zones;
 mod az_network_hosts;
 mod host_network_agents;
 mod instances;
+pub mod oteps;
+pub mod vedges_ovs;
+pub mod vedges_vpp;
 
 pub use aggregate_hosts::{aggregate_host_refs, DbFetchAggregateHosts};
 pub use aggregates::DbFetchAggregates;
@@ -27,6 +30,9 @@ pub fn create(name: &str) -> Option<Box<dyn Fetcher>> {
         "DbFetchHostNetworkAgents" => Box::new(DbFetchHostNetworkAgents),
         "DbFetchAvailabilityZones" => Box::new(DbFetchAvailabilityZones),
         "DbFetchAZNetworkHosts" => Box::new(DbFetchAZNetworkHosts),
+        "DbFetchVedgesOvs" => Box::new(vedges_ovs::DbFetchVedgesOvs),
+        "DbFetchVedgesVpp" => Box::new(vedges_vpp::DbFetchVedgesVpp),
+        "DbFetchOteps" => Box::new(oteps::DbFetchOteps),
         _ => return None,
     })
 }

@@ -1,0 +1,238 @@
+//! One SSH connection to a gateway address (ssh2, blocking): connect, authenticate, run one
+//! command, keep the session for the next command and reconnect once when it has died.
+
+use super::SshError;
+use crate::secret::Secret;
+use ssh2::Session;
+use std::io::Read;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// libssh2's timeout error code (`LIBSSH2_ERROR_TIMEOUT`).
+const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
+
+#[derive(Clone)]
+pub enum Credentials {
+    Password(Secret),
+    /// Private key file; the password, when given too, is its passphrase.
+    Key {
+        path: PathBuf,
+        passphrase: Option<Secret>,
+    },
+}
+
+/// Where and as whom to log in.
+#[derive(Clone)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub credentials: Credentials,
+}
+
+impl Endpoint {
+    pub fn address(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+/// Why one execution failed.
+enum ExecFailure {
+    /// The session could not even open a channel: the command was not sent, a fresh session
+    /// may be tried.
+    Dead(SshError),
+    /// Timeout or transport failure: the session is discarded.
+    Broken(SshError),
+    /// The command ran but its result is unusable (stderr, bad UTF-8): the session is fine.
+    Command(SshError),
+}
+
+/// A gateway connection, shared by every target host it serves. Commands on one connection
+/// run one at a time (the session sits behind a mutex), as the original's single client did.
+pub struct Connection {
+    endpoint: Endpoint,
+    session: Mutex<Option<Session>>,
+    sent: Arc<AtomicU64>,
+}
+
+impl Connection {
+    pub fn new(endpoint: Endpoint, sent: Arc<AtomicU64>) -> Self {
+        Connection {
+            endpoint,
+            session: Mutex::new(None),
+            sent,
+        }
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// Runs `command` as is (blocking) and returns its stdout. `host` names the target in
+    /// errors.
+    pub fn exec(&self, command: &str, host: &str) -> Result<String, SshError> {
+        let mut guard = self
+            .session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for attempt in 0..2 {
+            if guard.is_none() {
+                *guard = Some(self.connect()?);
+            }
+            let Some(session) = guard.as_ref() else {
+                continue;
+            };
+            match self.exec_on(session, command, host) {
+                Ok(out) => return Ok(out),
+                Err(ExecFailure::Dead(e)) => {
+                    *guard = None;
+                    if attempt == 0 {
+                        log::info!(
+                            "ssh {}: session lost ({}), reconnecting",
+                            self.endpoint.address(),
+                            e.detail
+                        );
+                        continue;
+                    }
+                    return Err(e);
+                }
+                Err(ExecFailure::Broken(e)) => {
+                    *guard = None;
+                    return Err(e);
+                }
+                Err(ExecFailure::Command(e)) => return Err(e),
+            }
+        }
+        Err(self.error(host, "could not open a session"))
+    }
+
+    fn error(&self, host: &str, detail: impl Into<String>) -> SshError {
+        SshError {
+            host: host.to_string(),
+            detail: detail.into(),
+        }
+    }
+
+    fn connect(&self) -> Result<Session, SshError> {
+        let ep = &self.endpoint;
+        let address = ep.address();
+        let unreachable = |detail: String| SshError {
+            host: ep.host.clone(),
+            detail: format!("cannot connect to {address}: {detail}"),
+        };
+        let addrs: Vec<_> = (ep.host.as_str(), ep.port)
+            .to_socket_addrs()
+            .map_err(|e| unreachable(e.to_string()))?
+            .collect();
+        let mut last_error = "no address found".to_string();
+        let mut stream = None;
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
+                Ok(s) => {
+                    stream = Some(s);
+                    break;
+                }
+                Err(e) => last_error = e.to_string(),
+            }
+        }
+        let stream = stream.ok_or_else(|| unreachable(last_error))?;
+        let mut session = Session::new().map_err(|e| unreachable(e.to_string()))?;
+        session.set_tcp_stream(stream);
+        session.set_timeout(CONNECT_TIMEOUT.as_millis() as u32);
+        session
+            .handshake()
+            .map_err(|e| unreachable(format!("SSH handshake failed: {}", e.message())))?;
+        let auth = match &ep.credentials {
+            Credentials::Password(pwd) => session.userauth_password(&ep.user, pwd.expose()),
+            Credentials::Key { path, passphrase } => session.userauth_pubkey_file(
+                &ep.user,
+                None,
+                path,
+                passphrase.as_ref().map(Secret::expose),
+            ),
+        };
+        if auth.is_err() || !session.authenticated() {
+            return Err(SshError {
+                host: ep.host.clone(),
+                detail: format!("authentication failed for user {} at {address}", ep.user),
+            });
+        }
+        session.set_timeout(COMMAND_TIMEOUT.as_millis() as u32);
+        log::debug!("ssh: connected to {address} as {}", ep.user);
+        Ok(session)
+    }
+
+    fn exec_on(&self, session: &Session, command: &str, host: &str) -> Result<String, ExecFailure> {
+        let mut channel = session.channel_session().map_err(|e| {
+            ExecFailure::Dead(self.error(host, format!("cannot open a channel: {}", e.message())))
+        })?;
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        log::debug!("ssh {}: {command}", self.endpoint.address());
+        let (stdout, stderr) = match run_channel(&mut channel, command) {
+            Ok(outputs) => outputs,
+            Err(detail) => {
+                // Non-blocking, so that freeing the channel of a still running command does
+                // not wait for it; the session is discarded anyway.
+                session.set_blocking(false);
+                drop(channel);
+                return Err(ExecFailure::Broken(self.error(host, detail)));
+            }
+        };
+        let failed = |detail: String| ExecFailure::Command(self.error(host, detail));
+        let stdout = String::from_utf8(stdout)
+            .map_err(|_| failed(format!("command '{command}': output is not valid UTF-8")))?;
+        let stderr = String::from_utf8_lossy(&stderr);
+        if stderr.lines().any(|line| !line.contains("Loaded plugin: ")) {
+            return Err(failed(format!(
+                "command '{command}' wrote to stderr: {}",
+                stderr.lines().next().unwrap_or_default()
+            )));
+        }
+        Ok(stdout)
+    }
+}
+
+/// Sends the command and reads stdout, then stderr, to their ends.
+fn run_channel(channel: &mut ssh2::Channel, command: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
+    channel.exec(command).map_err(|e| {
+        if is_timeout(&e) {
+            timeout_text(command)
+        } else {
+            format!("command '{command}' failed: {}", e.message())
+        }
+    })?;
+    let _ = channel.send_eof();
+    let stdout = read_all(channel, command)?;
+    let stderr = read_all(&mut channel.stderr(), command)?;
+    let _ = channel.wait_close();
+    Ok((stdout, stderr))
+}
+
+fn read_all(reader: &mut impl Read, command: &str) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::new();
+    reader.read_to_end(&mut buf).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::TimedOut {
+            timeout_text(command)
+        } else {
+            format!("command '{command}': reading its output failed: {e}")
+        }
+    })?;
+    Ok(buf)
+}
+
+fn is_timeout(e: &ssh2::Error) -> bool {
+    matches!(e.code(), ssh2::ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT))
+}
+
+fn timeout_text(command: &str) -> String {
+    format!(
+        "command '{command}': command timed out after {} s",
+        COMMAND_TIMEOUT.as_secs()
+    )
+}
