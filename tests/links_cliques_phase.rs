@@ -217,7 +217,7 @@ async fn links_and_cliques_phases_on_a_small_ovs_environment() {
     );
     let implicit = get("inst1", "vedge-5");
     assert_eq!(implicit.get_str("link_type").unwrap(), "instance-vedge");
-    assert_eq!(implicit.get_bool("implicit").unwrap(), true);
+    assert!(implicit.get_bool("implicit").unwrap());
     assert_eq!(implicit.get_str("link_name").unwrap(), "");
     assert_eq!(
         implicit.get_document("attributes").unwrap(),

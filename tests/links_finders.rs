@@ -607,7 +607,7 @@ fn implicit_links_spec_vector() {
             d.get_document("attributes").unwrap(),
             &doc! {"network": "netID1"}
         );
-        assert_eq!(d.get_bool("implicit").unwrap(), true);
+        assert!(d.get_bool("implicit").unwrap());
         assert_eq!(d.get_str("source_label").unwrap(), "");
     }
 }

@@ -4,8 +4,10 @@
 
 pub mod build;
 pub mod graph;
+pub mod known_values;
 pub mod scoring;
 pub mod type_file;
+pub mod type_import;
 
 pub use build::{build_clique, link_accepted, LinkIndex};
 pub use scoring::{score, select, Selection};

@@ -96,7 +96,7 @@ pub fn select<'a>(types: &'a [Document], env: &Environment) -> Vec<Selection<'a>
             "clique type '{}' for focal point type {fpt}: score {s}",
             candidate.get_str("name").unwrap_or("")
         );
-        if best[slot].as_ref().map_or(true, |b| s > b.score) {
+        if best[slot].as_ref().is_none_or(|b| s > b.score) {
             best[slot] = Some(Selection {
                 focal_point_type: fpt,
                 clique_type: candidate,

@@ -3,11 +3,12 @@
 use super::common::MongoArgs;
 use crate::cliques::scoring::select;
 use crate::cliques::type_file::{
-    check_documents, export_value, parse_input, type_key, CheckContext, Checked, KnownValues,
+    check_documents, export_value, parse_input, CheckContext, Checked, KnownValues,
 };
+use crate::cliques::type_import::{counts, execute, plan};
 use crate::config::{ConfigError, MongoConf};
 use crate::store::{Logical, Store, StoreError};
-use bson::{Bson, Document};
+use bson::Document;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -123,13 +124,6 @@ fn read_input(file: &str) -> std::io::Result<String> {
     }
 }
 
-/// What the import does with one valid file document.
-enum Action {
-    Insert(Document),
-    Replace(Bson, Document),
-    Unchanged,
-}
-
 async fn import(args: ImportArgs) -> u8 {
     let file = args.file.as_str();
     let text = match read_input(file) {
@@ -214,12 +208,9 @@ async fn import(args: ImportArgs) -> u8 {
         return EXIT_INVALID;
     }
     let (actions, pruned) = plan(&checked, &stored, args.prune, scope.as_deref());
-    let count = |f: fn(&Action) -> bool| actions.iter().filter(|a| f(a)).count();
+    let (inserted, updated, unchanged) = counts(&actions);
     let summary = format!(
-        "clique-types import: {read} read, {} inserted, {} updated, {} unchanged, {skipped} skipped, {} pruned, {warning_count} warnings (collection {collection})",
-        count(|a| matches!(a, Action::Insert(_))),
-        count(|a| matches!(a, Action::Replace(..))),
-        count(|a| matches!(a, Action::Unchanged)),
+        "clique-types import: {read} read, {inserted} inserted, {updated} updated, {unchanged} unchanged, {skipped} skipped, {} pruned, {warning_count} warnings (collection {collection})",
         pruned.len(),
     );
     if args.dry_run {
@@ -262,82 +253,6 @@ async fn reference_data(
         .collect();
     let stored = store.find(Logical::CliqueTypes, Document::new()).await?;
     Ok((known, env_names, stored))
-}
-
-/// Per valid document: insert, replace the first stored document of its key, or nothing; plus
-/// the `_id`s to prune.
-fn plan(
-    checked: &[Checked],
-    stored: &[Document],
-    prune: bool,
-    scope: Option<&str>,
-) -> (Vec<Action>, Vec<Bson>) {
-    let mut actions = Vec::new();
-    let file_keys: HashSet<Vec<String>> = checked.iter().filter_map(Checked::key).collect();
-    for c in checked {
-        let Some(doc) = c.document.clone() else {
-            continue;
-        };
-        let key = type_key(&doc);
-        let matches: Vec<&Document> = stored.iter().filter(|s| type_key(s) == key).collect();
-        match matches.first() {
-            None => actions.push(Action::Insert(doc)),
-            Some(first) => {
-                let id = first.get("_id").cloned().unwrap_or(Bson::Null);
-                if matches.len() > 1 {
-                    log::warn!(
-                        "{} stored clique types share key ({}); updated {}, others left",
-                        matches.len(),
-                        key[1..].join(", "),
-                        id
-                    );
-                }
-                let mut current = (*first).clone();
-                current.remove("_id");
-                if current == doc {
-                    actions.push(Action::Unchanged);
-                } else {
-                    actions.push(Action::Replace(id, doc));
-                }
-            }
-        }
-    }
-    let pruned = if prune {
-        stored
-            .iter()
-            .filter(|s| scope.map_or(true, |e| s.get_str("environment").ok() == Some(e)))
-            .filter(|s| !file_keys.contains(&type_key(s)))
-            .filter_map(|s| s.get("_id").cloned())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    (actions, pruned)
-}
-
-async fn execute(
-    store: &Store,
-    actions: Vec<Action>,
-    pruned: Vec<Bson>,
-) -> Result<(), (usize, StoreError)> {
-    let mut written = 0;
-    for action in actions {
-        let result = match action {
-            Action::Insert(doc) => store
-                .insert_returning_id(Logical::CliqueTypes, doc)
-                .await
-                .map(|_| ()),
-            Action::Replace(id, doc) => store.replace_by_id(Logical::CliqueTypes, &id, doc).await,
-            Action::Unchanged => continue,
-        };
-        result.map_err(|e| (written, e))?;
-        written += 1;
-    }
-    store
-        .delete_by_ids(Logical::CliqueTypes, pruned)
-        .await
-        .map_err(|e| (written, e))?;
-    Ok(())
 }
 
 async fn export(args: ExportArgs) -> u8 {
@@ -383,7 +298,7 @@ async fn export(args: ExportArgs) -> u8 {
             .collect()
     } else {
         docs.iter()
-            .filter(|d| env_name.map_or(true, |e| d.get_str("environment").ok() == Some(e)))
+            .filter(|d| env_name.is_none_or(|e| d.get_str("environment").ok() == Some(e)))
             .collect()
     };
     if let Some(t) = &args.focal_point_type {

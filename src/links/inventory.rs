@@ -28,7 +28,7 @@ impl Inventory {
             if let Some(id) = d.get("id").and_then(id_string) {
                 by_id.entry(id).or_insert(i);
             }
-            if let Some(t) = d.get_str("type").ok() {
+            if let Ok(t) = d.get_str("type") {
                 by_type.entry(t.to_string()).or_default().push(i);
             }
         }
