@@ -133,6 +133,10 @@ async fn import(args: ImportArgs) -> u8 {
             return EXIT_INVALID;
         }
     };
+    if text.trim().is_empty() {
+        eprintln!("error: {file}: no JSON document found");
+        return EXIT_INVALID;
+    }
     let mut values = match parse_input(&text) {
         Ok(v) => v,
         Err(e) => {

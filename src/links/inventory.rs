@@ -6,6 +6,11 @@ use super::fields::field_matches;
 use crate::doc::{id_string, Object};
 use bson::Bson;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Mutex;
+
+/// Per (type, field): documents by field value (array fields under each element), in natural
+/// order. Built on first use, so each finder's lookups cost a hash probe instead of a scan.
+type FieldIndex = HashMap<(String, String), HashMap<String, Vec<usize>>>;
 
 pub struct Inventory {
     docs: Vec<Object>,
@@ -14,6 +19,7 @@ pub struct Inventory {
     by_type: HashMap<String, Vec<usize>>,
     /// Fields set by finders, per document, to be written back with `$set`.
     updates: BTreeMap<usize, Object>,
+    field_index: Mutex<FieldIndex>,
 }
 
 /// Index of a document inside an [`Inventory`].
@@ -37,6 +43,7 @@ impl Inventory {
             by_id,
             by_type,
             updates: BTreeMap::new(),
+            field_index: Mutex::new(HashMap::new()),
         }
     }
 
@@ -64,28 +71,59 @@ impl Inventory {
 
     /// First document of `object_type` whose fields equal `filter` (Mongo equality rules).
     pub fn find(&self, object_type: &str, filter: &[(&str, Bson)]) -> Option<&Object> {
-        let refs = self.by_type.get(object_type)?;
-        refs.iter()
-            .map(|&i| &self.docs[i])
-            .find(|d| filter.iter().all(|(k, v)| field_matches(d, k, v)))
+        self.find_all(object_type, filter).into_iter().next()
     }
 
-    pub fn find_all<'a>(
-        &'a self,
-        object_type: &str,
-        filter: &'a [(&'a str, Bson)],
-    ) -> impl Iterator<Item = &'a Object> + 'a {
-        self.by_type
-            .get(object_type)
-            .map(|v| v.as_slice())
+    /// Every document of `object_type` whose fields equal `filter`, in natural order.
+    pub fn find_all(&self, object_type: &str, filter: &[(&str, Bson)]) -> Vec<&Object> {
+        let candidates = match filter.first() {
+            Some((field, wanted)) if !matches!(wanted, Bson::Null | Bson::Array(_)) => {
+                self.indexed(object_type, field, wanted)
+            }
+            _ => self.of_type(object_type),
+        };
+        candidates
+            .into_iter()
+            .map(|i| &self.docs[i])
+            .filter(|d| filter.iter().all(|(k, v)| field_matches(d, k, v)))
+            .collect()
+    }
+
+    fn indexed(&self, object_type: &str, field: &str, wanted: &Bson) -> Vec<DocRef> {
+        let mut cache = match self.field_index.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let by_value = cache
+            .entry((object_type.to_string(), field.to_string()))
+            .or_insert_with(|| {
+                let mut by_value: HashMap<String, Vec<usize>> = HashMap::new();
+                for i in self.of_type(object_type) {
+                    let values = match self.docs[i].get(field) {
+                        Some(Bson::Array(items)) => items.iter().collect(),
+                        Some(v) => vec![v],
+                        None => Vec::new(),
+                    };
+                    for v in values {
+                        let refs = by_value.entry(value_key(v)).or_default();
+                        if refs.last() != Some(&i) {
+                            refs.push(i);
+                        }
+                    }
+                }
+                by_value
+            });
+        by_value
+            .get(&value_key(wanted))
+            .cloned()
             .unwrap_or_default()
-            .iter()
-            .map(|&i| &self.docs[i])
-            .filter(move |d| filter.iter().all(|(k, v)| field_matches(d, k, v)))
     }
 
     /// Sets a field in memory and remembers it for the write-back.
     pub fn set_field(&mut self, r: DocRef, key: &str, value: Bson) {
+        if let Ok(cache) = self.field_index.get_mut() {
+            cache.retain(|(_, field), _| field != key);
+        }
         self.docs[r].insert(key, value.clone());
         self.updates.entry(r).or_default().insert(key, value);
     }
@@ -104,4 +142,9 @@ impl Inventory {
     pub fn updated_refs(&self) -> BTreeSet<DocRef> {
         self.updates.keys().copied().collect()
     }
+}
+
+/// Hash key of a value: the Debug form keeps the BSON type, as Mongo equality mostly does.
+fn value_key(v: &Bson) -> String {
+    format!("{v:?}")
 }

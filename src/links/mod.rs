@@ -77,13 +77,23 @@ pub struct LinksSummary {
 pub async fn run_phase(store: &Store, env: &Environment) -> Result<LinksSummary, LinkError> {
     log::info!("Scanning for links");
     let finders = config::finders_for(env)?;
+    run_finders(store, env, &finders).await
+}
+
+/// Runs the given finders over the environment (what event handlers need: one or a few finders
+/// rather than the whole `link_finders.json` list), with the same read-once / write-back cycle.
+pub async fn run_finders(
+    store: &Store,
+    env: &Environment,
+    finders: &[Finder],
+) -> Result<LinksSummary, LinkError> {
     let inventory = store.env_documents(Logical::Inventory, &env.name).await?;
     let links = store.env_documents(Logical::Links, &env.name).await?;
     let mut ws = Workspace::new(env, inventory, links);
     if finders.contains(&Finder::Implicit) {
         ws.constraint_attributes = constraint_attributes(store).await?;
     }
-    let outcome = ws.run(&finders);
+    let outcome = ws.run(finders);
     let summary = write_back(store, &ws).await?;
     outcome.map(|_| summary)
 }

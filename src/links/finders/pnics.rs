@@ -6,16 +6,24 @@ use crate::doc::Object;
 use crate::links::fields::{py_str, text, value};
 use crate::links::{LinkError, NewLink, Workspace};
 use bson::{doc, Bson};
+use std::collections::HashSet;
 
 const ME: Finder = Finder::Pnics;
 
 pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
     log::info!("adding links of type: pnic-network, host_pnic-switch_pnic, switch-host_pnic");
     let vlan = ws.env.type_drivers() == "vlan";
+    let used_by_vedges = if vlan {
+        vedge_pnics(ws)
+    } else {
+        HashSet::new()
+    };
     for r in ws.inventory.of_type("host_pnic") {
         let pnic = ws.inventory.get(r);
         let mut new = Vec::new();
-        if !vlan || has_vedge_link(ws, pnic) {
+        if !vlan
+            || used_by_vedges.contains(&(format!("{:?}", value(pnic, "host")), text(pnic, "id")))
+        {
             network_links(ws, pnic, &mut new);
         }
         // Fix: a pNIC without a MAC (VPP VLAN sub-interface) gets no switch link.
@@ -45,15 +53,19 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
     Ok(())
 }
 
-/// In VLAN environments a pNIC gets network links only if a vEdge uses it.
-fn has_vedge_link(ws: &Workspace, pnic: &Object) -> bool {
-    let host = value(pnic, "host");
-    let id = text(pnic, "id");
-    ws.links.all().iter().any(|l| {
-        l.get_str("link_type").ok() == Some("vedge-host_pnic")
-            && l.get("host").cloned().unwrap_or(Bson::Null) == host
-            && l.get_str("target_id").ok() == Some(id.as_str())
-    })
+/// (host, pNIC id) of every `vedge-host_pnic` link: in VLAN environments a pNIC gets network
+/// links only if a vEdge uses it. (This finder adds no such link, so one pass suffices.)
+fn vedge_pnics(ws: &Workspace) -> HashSet<(String, String)> {
+    ws.links
+        .all()
+        .iter()
+        .filter(|l| l.get_str("link_type").ok() == Some("vedge-host_pnic"))
+        .map(|l| {
+            // The host compared as a value (a missing host equals a null one).
+            let host = format!("{:?}", l.get("host").cloned().unwrap_or(Bson::Null));
+            (host, l.get_str("target_id").unwrap_or_default().to_string())
+        })
+        .collect()
 }
 
 /// One link to each network that has a port bound to the pNIC's host.
