@@ -645,3 +645,105 @@ fn implicit_links_non_matches_host_merge_and_cycles() {
         "host_pnic-x"
     );
 }
+
+/// 50 hosts × 40 instances, each with a vNIC, a bridge and a vEdge port, plus pNICs, ports and
+/// networks: all finders and the clique build stay in memory and take well under a second
+/// in release builds (a few seconds at most in debug).
+#[test]
+fn a_large_inventory_is_linked_in_memory() {
+    let env = ovs();
+    let mut inv = Vec::new();
+    let mut id = 0u32;
+    let mut oid = || {
+        id += 1;
+        bson::oid::ObjectId::from_bytes([
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            (id >> 24) as u8,
+            (id >> 16) as u8,
+            (id >> 8) as u8,
+            id as u8,
+        ])
+    };
+    for n in 0..20 {
+        inv.push(typed(
+            "network",
+            doc! {"_id": oid(), "id": format!("net-{n}"), "provider:segmentation_id": n},
+        ));
+    }
+    for h in 0..50 {
+        let host = format!("host-{h}");
+        inv.push(typed(
+            "host",
+            doc! {"_id": oid(), "id": &host, "name": &host, "host_type": ["Compute"]},
+        ));
+        inv.push(typed("host_pnic", doc! {"_id": oid(), "id": format!("{host}-eth0"), "host": &host, "name": "eth0",
+            "IP Address": format!("10.0.0.{h}"), "Link detected": "yes", "mac_address": format!("mac-{h}")}));
+        inv.push(typed("otep", doc! {"_id": oid(), "id": format!("{host}-otep"), "host": &host, "parent_id": format!("{host}-vedge"),
+            "ip_address": format!("10.0.0.{h}"), "name": "otep"}));
+        let mut ports = Document::new();
+        for i in 0..40 {
+            let net = format!("net-{}", i % 20);
+            let inst = format!("{host}-vm{i}");
+            inv.push(typed("instance", doc! {"_id": oid(), "id": &inst, "host": &host, "network": [&net],
+                "network_info": [{"devname": format!("tap{i}"), "network": {"id": &net, "label": &net}}]}));
+            inv.push(typed(
+                "vnic",
+                doc! {"_id": oid(), "id": format!("{host}-tap{i}"), "vnic_type": "instance_vnic",
+                "instance_id": &inst, "host": &host, "mac_address": format!("m-{h}-{i}")},
+            ));
+            inv.push(typed(
+                "vconnector",
+                doc! {"_id": oid(), "id": format!("{host}-qbr{i}"), "host": &host,
+                "interfaces_names": [format!("tap{i}"), format!("qvb{i}")],
+                "interfaces": {format!("qvb{i}"): {"name": format!("qvb{i}"), "mac_address": "x"}}},
+            ));
+            inv.push(typed("port", doc! {"_id": oid(), "id": format!("{host}-port{i}"), "binding:host_id": &host, "network_id": &net}));
+            ports.insert(
+                format!("qvo{i}"),
+                doc! {"id": i.to_string(), "name": format!("qvo{i}"), "tag": "1"},
+            );
+        }
+        inv.push(typed("vedge", doc! {"_id": oid(), "id": format!("{host}-vedge"), "host": &host, "name": "OVS", "ports": ports}));
+    }
+    let started = std::time::Instant::now();
+    let mut ws = Workspace::new(&env, inv.clone(), Vec::new());
+    ws.constraint_attributes = vec!["network".into()];
+    ws.run(&Finder::ALL).unwrap();
+    let links_time = started.elapsed();
+    let per_type = ws.links.created_per_type().clone();
+    assert_eq!(per_type["instance-vnic"], 2000);
+    assert_eq!(per_type["vconnector-vedge"], 2000);
+    assert_eq!(per_type["host_pnic-network"], 50 * 20);
+    let mut links: Vec<Document> = ws.links.all().to_vec();
+    for l in links.iter_mut() {
+        l.insert("_id", bson::oid::ObjectId::new());
+    }
+    let types: Vec<Document> = serde_json::from_str::<serde_json::Value>(
+        &std::fs::read_to_string("data/seed/clique_types.json").unwrap(),
+    )
+    .unwrap()
+    .as_array()
+    .unwrap()
+    .iter()
+    .map(|v| json_to_bson(v).as_document().unwrap().clone())
+    .collect();
+    let selections = calipso::cliques::select(&types, &env);
+    let constraints = vec![doc! {"focal_point_type": "instance", "constraints": ["network"]}];
+    let (cliques, _) =
+        calipso::cliques::build_all(&env, &selections, &types, &constraints, &inv, &links);
+    assert!(cliques.len() >= 2000);
+    eprintln!(
+        "links: {} in {links_time:?}; cliques: {} in {:?} total",
+        links.len(),
+        cliques.len(),
+        started.elapsed()
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
