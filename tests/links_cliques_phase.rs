@@ -378,3 +378,85 @@ async fn an_app_path_link_finders_file_overrides_and_is_validated() {
     );
     t.drop().await;
 }
+
+/// 500 instances on 20 hosts: the phases read once and write in batches; timings are printed
+/// and a second links phase writes nothing.
+#[tokio::test]
+async fn bulk_write_of_a_larger_environment() {
+    let t = test_db("bulk").await;
+    let store = &t.store;
+    let mut inv = Vec::new();
+    for n in 0..10 {
+        inv.push(doc! {"type": "network", "id": format!("net-{n}"), "network": format!("net-{n}"), "provider:segmentation_id": n});
+    }
+    for h in 0..20 {
+        let host = format!("host-{h}");
+        inv.push(doc! {"type": "host", "id": &host, "name": &host, "host_type": ["Compute"]});
+        inv.push(doc! {"type": "host_pnic", "id": format!("{host}-eth0"), "host": &host, "name": "eth0",
+            "IP Address": format!("10.0.0.{h}"), "Link detected": "yes", "mac_address": format!("mac-{h}")});
+        let mut ports = Document::new();
+        for i in 0..25 {
+            let net = format!("net-{}", i % 10);
+            let inst = format!("{host}-vm{i}");
+            inv.push(doc! {"type": "instance", "id": &inst, "host": &host, "network": [&net],
+                "network_info": [{"devname": format!("tap{i}"), "network": {"id": &net, "label": &net}}]});
+            inv.push(
+                doc! {"type": "vnic", "id": format!("{host}-tap{i}"), "vnic_type": "instance_vnic",
+                "instance_id": &inst, "host": &host, "mac_address": format!("m-{h}-{i}")},
+            );
+            inv.push(
+                doc! {"type": "vconnector", "id": format!("{host}-qbr{i}"), "host": &host,
+                "interfaces_names": [format!("tap{i}"), format!("qvb{i}")], "interfaces": {}},
+            );
+            inv.push(doc! {"type": "port", "id": format!("{host}-port{i}"), "binding:host_id": &host, "network_id": &net});
+            ports.insert(
+                format!("qvo{i}"),
+                doc! {"id": i.to_string(), "name": format!("qvo{i}")},
+            );
+        }
+        inv.push(doc! {"type": "vedge", "id": format!("{host}-vedge"), "host": &host, "name": "OVS", "ports": ports});
+    }
+    for d in inv.iter_mut() {
+        d.insert("environment", ENV);
+    }
+    let inv: Vec<Document> = inv.iter().map(calipso::store::keys::encode).collect();
+    store
+        .collection(Logical::Inventory)
+        .insert_many(inv)
+        .await
+        .unwrap();
+    for d in seed("clique_types.json") {
+        store.insert(Logical::CliqueTypes, d).await.unwrap();
+    }
+    for d in seed("clique_constraints.json") {
+        store.insert(Logical::CliqueConstraints, d).await.unwrap();
+    }
+    let env = env(t._dir.path().to_str().unwrap());
+    let started = std::time::Instant::now();
+    let first = calipso::links::run_phase(store, &env).await.unwrap();
+    let links_time = started.elapsed();
+    let cliques = calipso::cliques::run_phase(store, &env).await.unwrap();
+    eprintln!(
+        "links phase: {} links in {links_time:?}; cliques phase: {:?} in {:?}",
+        first.links_written,
+        cliques.cliques_per_type,
+        started.elapsed() - links_time
+    );
+    let stored = store
+        .count(Logical::Links, doc! {"environment": ENV})
+        .await
+        .unwrap();
+    assert_eq!(stored as usize, first.links_written);
+    assert!(stored > 2000, "{stored}");
+    assert_eq!(cliques.cliques_per_type["instance"], 500);
+    assert_eq!(
+        first.objects_updated, 1000,
+        "500 vNICs and 500 vConnectors get a network"
+    );
+    assert_eq!(cliques.written, 510);
+    let second = calipso::links::run_phase(store, &env).await.unwrap();
+    assert_eq!(second.links_written, 0);
+    let again = calipso::cliques::run_phase(store, &env).await.unwrap();
+    assert_eq!((again.written, again.unchanged), (0, 510));
+    t.drop().await;
+}

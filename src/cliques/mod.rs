@@ -15,7 +15,7 @@ pub use scoring::{score, select, Selection};
 use crate::config::Environment;
 use crate::store::{Logical, Store, StoreError};
 use bson::{doc, Bson, Document};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliqueError {
@@ -30,6 +30,10 @@ pub struct CliquesSummary {
     pub cliques_per_type: BTreeMap<String, usize>,
     /// Focal point types for which no clique type matched.
     pub unmatched_types: Vec<String>,
+    /// Clique documents inserted or changed in the store.
+    pub written: usize,
+    /// Cliques whose stored document already held the same values.
+    pub unchanged: usize,
 }
 
 /// Constraint attribute names of a focal point type: the first clique_constraints document with
@@ -104,7 +108,7 @@ pub async fn run_phase(store: &Store, env: &Environment) -> Result<CliquesSummar
         .collect();
     let focal_points = store.env_objects_of_types(&env.name, &focal_types).await?;
     let links = store.env_documents(Logical::Links, &env.name).await?;
-    let (cliques, summary) = build_all(
+    let (cliques, mut summary) = build_all(
         env,
         &selections,
         &clique_types,
@@ -116,15 +120,47 @@ pub async fn run_phase(store: &Store, env: &Environment) -> Result<CliquesSummar
         .iter()
         .filter_map(|c| c.get_object_id("focal_point").ok())
         .collect();
-    let writes = cliques
-        .into_iter()
-        .map(|c| {
-            let key = doc! {"environment": &env.name, "focal_point": c.get("focal_point").cloned().unwrap_or(Bson::Null)};
-            (key, c)
-        })
-        .collect();
-    store.upsert_each(Logical::Cliques, writes).await?;
+    (summary.written, summary.unchanged) = write_cliques(store, &env.name, cliques).await?;
+    log::info!(
+        "cliques: {} written, {} unchanged",
+        summary.written,
+        summary.unchanged
+    );
     store.mark_focal_points(&focal_ids).await?;
     log::info!("Finished scanning for cliques");
     Ok(summary)
+}
+
+/// Inserts new cliques in batches and upserts changed ones on `{environment, focal_point}`;
+/// a clique whose stored document already holds the same values is not rewritten.
+async fn write_cliques(
+    store: &Store,
+    env: &str,
+    cliques: Vec<Document>,
+) -> Result<(usize, usize), StoreError> {
+    let stored = store.env_documents(Logical::Cliques, env).await?;
+    let mut by_focal: HashMap<bson::oid::ObjectId, &Document> = HashMap::new();
+    for s in &stored {
+        if let Ok(f) = s.get_object_id("focal_point") {
+            by_focal.entry(f).or_insert(s);
+        }
+    }
+    let (mut new, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
+    for c in cliques {
+        let existing = c
+            .get_object_id("focal_point")
+            .ok()
+            .and_then(|f| by_focal.get(&f));
+        match existing {
+            None => new.push(c),
+            Some(s) if c.iter().all(|(k, v)| s.get(k) == Some(v)) => unchanged += 1,
+            Some(_) => {
+                let key = doc! {"environment": env, "focal_point": c.get("focal_point").cloned().unwrap_or(Bson::Null)};
+                changed.push((key, c));
+            }
+        }
+    }
+    let written = store.insert_ordered(Logical::Cliques, new).await?
+        + store.upsert_each(Logical::Cliques, changed).await?;
+    Ok((written, unchanged))
 }

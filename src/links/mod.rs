@@ -122,18 +122,9 @@ pub async fn constraint_attributes(store: &Store) -> Result<Vec<String>, StoreEr
 }
 
 async fn write_back(store: &Store, ws: &Workspace<'_>) -> Result<LinksSummary, StoreError> {
-    let now = Bson::DateTime(bson::DateTime::now());
-    let updates: Vec<(Document, Document)> = ws
-        .inventory
-        .updates()
-        .filter_map(|(obj, fields)| {
-            let filter = crate::store::identity(obj).ok()?;
-            let mut set = keys::encode(fields);
-            set.insert("last_scanned", now.clone());
-            Some((filter, set))
-        })
-        .collect();
-    let objects_updated = store.upsert_each(Logical::Inventory, updates).await?;
+    let objects_updated = store
+        .set_many(Logical::Inventory, inventory_writes(ws))
+        .await? as usize;
     let changed: Vec<Document> = ws.links.changed().into_iter().cloned().collect();
     let links_written = store.write_links(changed).await?;
     let summary = LinksSummary {
@@ -148,4 +139,32 @@ async fn write_back(store: &Store, ws: &Workspace<'_>) -> Result<LinksSummary, S
         objects_updated
     );
     Ok(summary)
+}
+
+/// The inventory side effects as few `update_many`s: objects of one type that get the same
+/// fields share one write keyed on `{environment, type, id: {$in: …}}` (same result as the
+/// per-object `$set` on `{environment, type, id}`), each with `last_scanned` refreshed.
+fn inventory_writes(ws: &Workspace<'_>) -> Vec<(Document, Document)> {
+    let now = Bson::DateTime(bson::DateTime::now());
+    let mut groups: BTreeMap<(String, String), (Document, Vec<Bson>)> = BTreeMap::new();
+    for (obj, fields) in ws.inventory.updates() {
+        let Ok(key) = crate::store::identity(obj) else {
+            continue;
+        };
+        let object_type = key.get_str("type").unwrap_or_default().to_string();
+        let mut set = keys::encode(fields);
+        set.insert("last_scanned", now.clone());
+        let group = groups
+            .entry((object_type, format!("{set:?}")))
+            .or_insert_with(|| (set, Vec::new()));
+        group.1.push(key.get("id").cloned().unwrap_or(Bson::Null));
+    }
+    let mut writes = Vec::new();
+    for ((object_type, _), (set, ids)) in groups {
+        for chunk in ids.chunks(1000) {
+            let filter = doc! {"environment": &ws.env.name, "type": &object_type, "id": {"$in": chunk.to_vec()}};
+            writes.push((filter, set.clone()));
+        }
+    }
+    writes
 }

@@ -83,6 +83,26 @@ impl Store {
         Ok(count)
     }
 
+    /// `update_many(filter, {$set: set})` for every pair, [`CONCURRENCY`] at a time (no upsert:
+    /// for fields set on documents known to exist).
+    pub async fn set_many(
+        &self,
+        logical: Logical,
+        writes: Vec<(Document, Document)>,
+    ) -> Result<u64, StoreError> {
+        let collection = self.collection(logical);
+        let results: Vec<_> = futures::stream::iter(writes)
+            .map(|(filter, set)| {
+                let collection = collection.clone();
+                async move { collection.update_many(filter, doc! {"$set": set}).await }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .map_err(|e| self.graph_error(logical, e))
+            .try_collect()
+            .await?;
+        Ok(results.iter().map(|r| r.matched_count).sum())
+    }
+
     /// Writes link documents: those without `_id` are new and inserted in order, the others
     /// upserted on `{environment, source_id, target_id}`.
     pub async fn write_links(&self, links: Vec<Document>) -> Result<usize, StoreError> {
