@@ -134,6 +134,16 @@ async fn invalid_entries_are_named_and_nothing_is_written() {
     assert!(err.contains("document #3: not an object"), "{err}");
     assert_eq!(t.docs("clique_types").await, before);
 
+    let dup = t.file(
+        "dup.json",
+        r#"[{"environment": "E2", "focal_point_type": "network", "name": "n", "link_types": ["network-host_pnic"]},
+            {"environment": "E1", "focal_point_type": "network", "name": "n", "link_types": ["network-host_pnic"]},
+            {"environment": "E1", "focal_point_type": "network", "name": "m", "link_types": ["network-host_pnic"]}]"#,
+    );
+    let a = t.cmd(&["import", "-e", "E1", &dup]).code(3);
+    assert!(stderr(&a).contains("document #3 (environment=E1, focal_point_type=network, name=\"m\"): same key as document #2"), "{}", stderr(&a));
+    assert_eq!(t.docs("clique_types").await, before);
+
     let not_json = t.file("nj.json", "[{\"name\": \"x\",\n  oops}]");
     let a = t.cmd(&["import", &not_json]).code(3);
     assert!(

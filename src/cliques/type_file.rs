@@ -138,16 +138,24 @@ pub fn identity(value: &Value) -> String {
     parts.join(", ")
 }
 
-/// Validates every document (file order); duplicate keys inside the file are errors.
+/// Validates every document (file order, numbered from 1); duplicate keys inside the file are
+/// errors.
 pub fn check_documents(values: &[Value], ctx: &CheckContext) -> Vec<Checked> {
+    let numbered: Vec<(usize, &Value)> =
+        values.iter().enumerate().map(|(i, v)| (i + 1, v)).collect();
+    check_numbered(&numbered, ctx)
+}
+
+/// Like [`check_documents`] for a selection of the file's documents with their file positions.
+pub fn check_numbered(values: &[(usize, &Value)], ctx: &CheckContext) -> Vec<Checked> {
     let mut out: Vec<Checked> = Vec::new();
-    for (i, value) in values.iter().enumerate() {
-        let mut checked = check_one(i + 1, value, ctx);
+    for &(number, value) in values {
+        let mut checked = check_one(number, value, ctx);
         if let (Some(key), true) = (checked.key(), checked.errors.is_empty()) {
-            if let Some(earlier) = out
+            let earlier = out
                 .iter()
-                .find(|c| c.errors.is_empty() && c.key() == Some(key.clone()))
-            {
+                .find(|c| c.errors.is_empty() && c.key().as_ref() == Some(&key));
+            if let Some(earlier) = earlier {
                 checked
                     .errors
                     .push(format!("same key as document #{}", earlier.number));

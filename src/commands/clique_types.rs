@@ -3,7 +3,7 @@
 use super::common::MongoArgs;
 use crate::cliques::scoring::select;
 use crate::cliques::type_file::{
-    check_documents, export_value, parse_input, CheckContext, Checked, KnownValues,
+    check_numbered, export_value, parse_input, CheckContext, Checked, KnownValues,
 };
 use crate::cliques::type_import::{counts, execute, plan};
 use crate::config::{ConfigError, MongoConf};
@@ -189,11 +189,8 @@ async fn import(args: ImportArgs) -> u8 {
         env_names: &env_names,
         stored: &stored,
     };
-    let docs: Vec<Value> = numbered.iter().map(|(_, v)| v.clone()).collect();
-    let mut checked = check_documents(&docs, &ctx);
-    for (c, (pos, _)) in checked.iter_mut().zip(&numbered) {
-        c.number = pos + 1;
-    }
+    let selection: Vec<(usize, &Value)> = numbered.iter().map(|(i, v)| (i + 1, v)).collect();
+    let checked = check_numbered(&selection, &ctx);
     let warning_count: usize = checked.iter().map(|c| c.warnings.len()).sum();
     let mut invalid = false;
     for c in &checked {
