@@ -3,6 +3,7 @@
 //! Writes are upserts with `$set`, keyed as the original keys them; nothing is deleted except by
 //! an explicit clear, so a failed scan never loses what an earlier scan wrote.
 
+pub mod graph;
 pub mod keys;
 pub mod naming;
 pub mod reference;
