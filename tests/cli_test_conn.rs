@@ -53,3 +53,251 @@ async fn amqp_unreachable_host_times_out() {
     assert!(matches!(err, AmqpError::Unreachable { .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(4));
 }
+
+// ---- the command ------------------------------------------------------------------------
+
+use assert_cmd::Command;
+use bson::{doc, Document};
+use std::io::Write;
+
+fn calipso() -> Command {
+    Command::cargo_bin("calipso").unwrap()
+}
+
+fn env_file(configuration: serde_json::Value) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    let env = serde_json::json!({"name": "TEST-ENV", "configuration": configuration});
+    write!(f, "{env}").unwrap();
+    f
+}
+
+fn amqp_block(port: u16, pwd: &str) -> serde_json::Value {
+    serde_json::json!({"name": "AMQP", "host": "127.0.0.1", "port": port.to_string(),
+                       "user": "guest", "pwd": pwd})
+}
+
+#[test]
+fn direct_mode_passes_with_a_good_amqp_section() {
+    let f = env_file(serde_json::json!([amqp_block(5672, "guest")]));
+    let out = calipso()
+        .args(["test-conn", "--config"])
+        .arg(f.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("AMQP        ok "), "{stdout}");
+}
+
+#[test]
+fn direct_mode_reports_each_target_and_exits_1() {
+    let f = env_file(serde_json::json!([
+        amqp_block(5672, "secret-wrong"),
+        {"name": "VMware"},
+    ]));
+    let out = calipso()
+        .args([
+            "test-conn",
+            "--output",
+            "json",
+            "-t",
+            "amqp",
+            "-t",
+            "VMware",
+            "-t",
+            "mysql",
+            "--config",
+        ])
+        .arg(f.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("secret-wrong"));
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["environment"], "TEST-ENV");
+    assert_eq!(v["ok"], false);
+    let results = v["results"].as_array().unwrap();
+    let errors: Vec<&str> = results
+        .iter()
+        .map(|r| r["error"].as_str().unwrap())
+        .collect();
+    assert!(errors[0].starts_with("Wrong credentials"), "{errors:?}");
+    assert_eq!(errors[1], "unknown test target: VMware");
+    assert_eq!(errors[2], "failed to find mysql in targets_configuration");
+}
+
+#[test]
+fn direct_mode_wrong_port_is_wrong_host_text() {
+    let f = env_file(serde_json::json!([amqp_block(1, "guest")]));
+    let out = calipso()
+        .args(["test-conn", "--config"])
+        .arg(f.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("FAILED") && stdout.contains("Wrong host and/or port"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn untestable_inputs_exit_3_and_usage_errors_exit_2() {
+    let f = env_file(serde_json::json!([{"name": "VMware"}]));
+    calipso()
+        .args(["test-conn", "--config"])
+        .arg(f.path())
+        .assert()
+        .code(3);
+    calipso()
+        .args(["test-conn", "--config", "/nonexistent.json"])
+        .assert()
+        .code(3);
+    calipso().args(["test-conn"]).assert().code(2);
+    calipso()
+        .args(["test-conn", "-e", "X", "--config", "f"])
+        .assert()
+        .code(2);
+    calipso()
+        .args(["test-conn", "--daemon", "-e", "X"])
+        .assert()
+        .code(2);
+    calipso()
+        .args(["test-conn", "--once", "-e", "X"])
+        .assert()
+        .code(2);
+    let conf = mongo_conf("calipso_tc_nothing");
+    calipso()
+        .args(["test-conn", "-e", "NO-SUCH-ENV", "-m"])
+        .arg(conf.path())
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "could not find matching environment",
+        ));
+}
+
+// ---- daemon mode against the MongoDB-wire server -------------------------------------------
+
+fn unique_db(tag: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "calipso_tc_{tag}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000
+    )
+}
+
+fn mongo_conf(db: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    writeln!(f, "server 127.0.0.1\nport 27017\nauth_db {db}").unwrap();
+    f
+}
+
+async fn database(db: &str) -> mongodb::Database {
+    mongodb::Client::with_uri_str("mongodb://127.0.0.1:27017")
+        .await
+        .unwrap()
+        .database(db)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn daemon_once_answers_requests_and_sets_operational_only_on_success() {
+    let name = unique_db("daemon");
+    let db = database(&name).await;
+    let tests = db.collection::<Document>("connection_tests");
+    let envs = db.collection::<Document>("environments_config");
+    envs.insert_many([
+        doc! {"name": "GOOD", "operational": "stopped"},
+        doc! {"name": "BAD", "operational": "stopped"},
+    ])
+    .await
+    .unwrap();
+    let submitted = bson::DateTime::from_millis(bson::DateTime::now().timestamp_millis() - 1500);
+    tests
+        .insert_many([
+            doc! {"environment": "GOOD", "status": "request", "submit_timestamp": submitted,
+                  "test_targets": ["AMQP"],
+                  "targets_configuration": [{"name": "AMQP", "host": "127.0.0.1", "port": 5672, "user": "guest", "pwd": "guest"}]},
+            // The API's status-less form (fix C1) with an ISO string timestamp.
+            doc! {"environment": "BAD", "submit_timestamp": "2017-05-17T11:00:17.939+0000",
+                  "test_targets": ["AMQP", "CLI"],
+                  "targets_configuration": [{"name": "AMQP", "host": "127.0.0.1", "port": "5672", "user": "guest", "pwd": "bad-pass"}]},
+            doc! {"environment": "GOOD", "status": "response", "submit_timestamp": submitted,
+                  "test_targets": ["AMQP"], "targets_configuration": []},
+        ])
+        .await
+        .unwrap();
+    let conf = mongo_conf(&name);
+    let conf_path = conf.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        calipso()
+            .args(["test-conn", "--daemon", "--once", "-m"])
+            .arg(conf_path)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let good = tests
+        .find_one(
+            doc! {"environment": "GOOD", "status": "response", "test_results": {"$exists": true}},
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        good.get_document("test_results").unwrap(),
+        &doc! {"AMQP": true}
+    );
+    assert_eq!(good.get_document("errors").unwrap(), &Document::new());
+    let rt = good.get_str("response_time").unwrap();
+    assert!(rt.starts_with("0:00:0"), "{rt}");
+    let bad = tests
+        .find_one(doc! {"environment": "BAD"})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bad.get_str("status").unwrap(), "response");
+    assert_eq!(
+        bad.get_document("test_results").unwrap(),
+        &doc! {"AMQP": false, "CLI": false}
+    );
+    let errors = bad.get_document("errors").unwrap();
+    assert!(errors
+        .get_str("AMQP")
+        .unwrap()
+        .starts_with("Wrong credentials"));
+    assert_eq!(
+        errors.get_str("CLI").unwrap(),
+        "failed to find CLI in targets_configuration"
+    );
+    assert!(bad.get_str("response_time").unwrap().contains("days, "));
+    let op = |n: &'static str| {
+        let envs = envs.clone();
+        async move {
+            envs.find_one(doc! {"name": n})
+                .await
+                .unwrap()
+                .unwrap()
+                .get_str("operational")
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert_eq!(op("GOOD").await, "running");
+    assert_eq!(op("BAD").await, "stopped");
+    let _ = db.drop().await;
+}
