@@ -348,3 +348,80 @@ async fn a_second_manager_on_the_same_database_exits_75() {
     );
     f.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supported_environment_is_scanned_in_process_with_the_request_as_origin() {
+    let f = Fixture::new("inproc").await;
+    f.coll("environments_config")
+        .insert_one(
+            doc! {"name": "S", "scanned": true, "distribution": "Mirantis",
+            "distribution_version": "8.0", "type_drivers": "vxlan", "mechanism_drivers": ["OVS"],
+            "configuration": [{"name": "OpenStack", "host": "127.0.0.1", "port": "1",
+                               "user": "admin", "pwd": "pw-not-shown"}]},
+        )
+        .await
+        .unwrap();
+    f.coll("supported_environments")
+        .insert_one(
+            doc! {"environment": {"distribution": "Mirantis", "distribution_version": "8.0",
+            "type_drivers": "vxlan", "mechanism_drivers": "OVS"},
+            "features": {"scanning": true, "monitoring": false, "listening": false}},
+        )
+        .await
+        .unwrap();
+    let seed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/seed/constants.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut types = seed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "scan_object_types")
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .clone();
+    types.remove("_id");
+    f.coll("constants")
+        .insert_one(calipso::doc::json_object_to_doc(&types))
+        .await
+        .unwrap();
+    let request = f
+        .coll("scans")
+        .insert_one(
+            doc! {"environment": "S", "status": "pending", "submit_timestamp": now_minus(5),
+            "interval": "WEEKLY", "log_level": "debug"},
+        )
+        .await
+        .unwrap()
+        .inserted_id;
+    let id = request.as_object_id().unwrap().to_hex();
+    let out = f.run_once(&[]).await;
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    assert!(log.contains("Starting scan for 'S' environment"), "{log}");
+    assert!(!log.contains("pw-not-shown"));
+    let done = &f.all("scans").await[0];
+    // Without a cloud the scan itself fails; what matters is that it ran for this request.
+    assert_eq!(done.get_str("status").unwrap(), "failed", "{log}");
+    assert!(
+        log.contains(&format!("Scan request '{id}' has failed.")),
+        "{log}"
+    );
+    let from_scan = f
+        .coll("messages")
+        .find_one(doc! {"origin_id": &id})
+        .await
+        .unwrap()
+        .expect("the scan's log records carry the request id");
+    assert_eq!(from_scan.get_str("origin_type").unwrap(), "scheduled scan");
+    assert_eq!(from_scan.get_str("environment").unwrap(), "S");
+    let env = &f.all("environments_config").await[0];
+    assert_eq!(env.get_bool("scanned").unwrap(), false);
+    f.drop().await;
+}
