@@ -204,8 +204,8 @@ async fn bad_requests_fail_with_the_original_texts_and_set_scanned() {
     assert_eq!(statuses, ["failed", "failed", "draft", "pending"]);
     let envs = f.all("environments_config").await;
     // E1: full scan failed ⇒ unscanned; E2: object scan ⇒ untouched (fix S2).
-    assert_eq!(envs[0].get_bool("scanned").unwrap(), false);
-    assert_eq!(envs[1].get_bool("scanned").unwrap(), true);
+    assert!(!envs[0].get_bool("scanned").unwrap());
+    assert!(envs[1].get_bool("scanned").unwrap());
     f.drop().await;
 }
 
@@ -239,7 +239,7 @@ async fn abandoned_running_requests_are_failed_at_start() {
         .collect();
     assert_eq!(statuses, ["failed", "failed", "running", "running"]);
     let env = &f.all("environments_config").await[0];
-    assert_eq!(env.get_bool("scanned").unwrap(), false);
+    assert!(!env.get_bool("scanned").unwrap());
     f.drop().await;
 }
 
@@ -422,6 +422,6 @@ async fn a_supported_environment_is_scanned_in_process_with_the_request_as_origi
     assert_eq!(from_scan.get_str("origin_type").unwrap(), "scheduled scan");
     assert_eq!(from_scan.get_str("environment").unwrap(), "S");
     let env = &f.all("environments_config").await[0];
-    assert_eq!(env.get_bool("scanned").unwrap(), false);
+    assert!(!env.get_bool("scanned").unwrap());
     f.drop().await;
 }

@@ -230,6 +230,14 @@ async fn daemon_once_answers_requests_and_sets_operational_only_on_success() {
                   "targets_configuration": [{"name": "AMQP", "host": "127.0.0.1", "port": "5672", "user": "guest", "pwd": "bad-pass"}]},
             doc! {"environment": "GOOD", "status": "response", "submit_timestamp": submitted,
                   "test_targets": ["AMQP"], "targets_configuration": []},
+            // Claimed by a tester that died 11 minutes ago: tested again.
+            doc! {"environment": "STALE", "status": "testing", "submit_timestamp": submitted,
+                  "claimed_at": bson::DateTime::from_millis(submitted.timestamp_millis() - 660_000),
+                  "test_targets": ["mysql"], "targets_configuration": []},
+            // Claimed a minute ago by a live tester: left alone.
+            doc! {"environment": "BUSY", "status": "testing", "submit_timestamp": submitted,
+                  "claimed_at": bson::DateTime::from_millis(submitted.timestamp_millis() - 60_000),
+                  "test_targets": ["mysql"], "targets_configuration": []},
         ])
         .await
         .unwrap();
@@ -285,6 +293,21 @@ async fn daemon_once_answers_requests_and_sets_operational_only_on_success() {
         "failed to find CLI in targets_configuration"
     );
     assert!(bad.get_str("response_time").unwrap().contains("days, "));
+    let status_of = |n: &'static str| {
+        let tests = tests.clone();
+        async move {
+            tests
+                .find_one(doc! {"environment": n})
+                .await
+                .unwrap()
+                .unwrap()
+                .get_str("status")
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert_eq!(status_of("STALE").await, "response");
+    assert_eq!(status_of("BUSY").await, "testing");
     let op = |n: &'static str| {
         let envs = envs.clone();
         async move {

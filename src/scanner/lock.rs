@@ -135,7 +135,7 @@ impl Drop for FileLock {
 pub fn lock_dir() -> PathBuf {
     ["CALIPSO_LOCK_DIR", "XDG_RUNTIME_DIR"]
         .iter()
-        .filter_map(|v| std::env::var_os(v))
+        .filter_map(std::env::var_os)
         .find(|v| !v.is_empty())
         .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from)
 }
