@@ -324,3 +324,145 @@ async fn daemon_once_answers_requests_and_sets_operational_only_on_success() {
     assert_eq!(op("BAD").await, "stopped");
     let _ = db.drop().await;
 }
+
+// ---- SSH targets against the lab SSH server -------------------------------------------------
+
+use calipso::lab::ssh_server::{
+    generate_client_key, serve, CommandHandler, CommandReply, SshServerConfig, SshUser,
+};
+
+struct Uname;
+
+impl CommandHandler for Uname {
+    fn handle(&self, _user: &str, _command: &str) -> CommandReply {
+        CommandReply {
+            stdout: b"node-1\n".to_vec(),
+            ..CommandReply::default()
+        }
+    }
+}
+
+/// Runs `test-conn --output json` on an env with these sections; returns (target, error).
+async fn run_json(configuration: serde_json::Value) -> Vec<(String, Option<String>)> {
+    let f = env_file(configuration);
+    let path = f.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        calipso()
+            .args([
+                "test-conn",
+                "--timeout",
+                "3",
+                "--output",
+                "json",
+                "--config",
+            ])
+            .arg(path)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["target"].as_str().unwrap().to_string(),
+                r["error"].as_str().map(String::from),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_and_monitoring_logins_against_a_real_ssh_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("client_key");
+    let public = generate_client_key(&key).unwrap();
+    let server = serve(
+        SshServerConfig {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            users: vec![SshUser {
+                name: "calipso".into(),
+                password: Some(Secret::new("lab-password")),
+                authorized_keys: vec![public],
+            }],
+            host_key_path: dir.path().join("host_key"),
+        },
+        std::sync::Arc::new(Uname),
+    )
+    .await
+    .unwrap();
+    let port = server.local_addr.port().to_string();
+    let cli = |extra: serde_json::Value| {
+        let mut block = serde_json::json!({"name": "CLI", "host": "127.0.0.1", "port": port, "user": "calipso"});
+        block
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::json!([block])
+    };
+    let by_password = run_json(cli(serde_json::json!({"pwd": "lab-password"}))).await;
+    assert_eq!(by_password, [("CLI".to_string(), None)]);
+    let by_key = run_json(cli(serde_json::json!({"key": key.to_str().unwrap()}))).await;
+    assert_eq!(by_key, [("CLI".to_string(), None)]);
+    let wrong = run_json(cli(serde_json::json!({"pwd": "not-it"}))).await;
+    let error = wrong[0].1.clone().unwrap();
+    assert!(error.starts_with("Wrong credentials"), "{error}");
+    assert!(!error.contains("not-it"));
+    let missing_key = run_json(cli(serde_json::json!({"key": "/nonexistent/id_rsa"}))).await;
+    assert_eq!(
+        missing_key[0].1.as_deref(),
+        Some("Key file not found: /nonexistent/id_rsa")
+    );
+    let bad_key = dir.path().join("not_a_key");
+    std::fs::write(&bad_key, "this is not a key\n").unwrap();
+    let unreadable = run_json(cli(serde_json::json!({"key": bad_key.to_str().unwrap()}))).await;
+    let error = unreadable[0].1.clone().unwrap();
+    assert!(error.starts_with("Wrong SSH key"), "{error}");
+    let neither = run_json(cli(serde_json::json!({}))).await;
+    assert_eq!(
+        neither[0].1.as_deref(),
+        Some("Must specify key or password for CLI access to host 127.0.0.1")
+    );
+    let monitoring = run_json(
+        serde_json::json!([{"name": "Monitoring", "server_ip": "127.0.0.1",
+        "ssh_port": port, "ssh_user": "calipso", "ssh_password": "lab-password"}]),
+    )
+    .await;
+    assert_eq!(monitoring, [("Monitoring".to_string(), None)]);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn https_targets_report_an_unreachable_endpoint() {
+    let results = run_json(serde_json::json!([
+        {"name": "Kubernetes", "host": "127.0.0.1", "port": 1, "user": "u", "token": "tok-secret"},
+        {"name": "ACI", "host": "127.0.0.1:1", "user": "admin", "pwd": "aci-secret"},
+    ]))
+    .await;
+    // ACI is tested only when aci_enabled; Kubernetes always.
+    assert_eq!(results.len(), 1);
+    let error = results[0].1.clone().unwrap();
+    assert!(
+        error.starts_with("Wrong host and/or port: https://127.0.0.1:1/api/v1/namespaces"),
+        "{error}"
+    );
+    let f = env_file(serde_json::json!([
+        {"name": "ACI", "host": "127.0.0.1:1", "user": "admin", "pwd": "aci-secret"},
+    ]));
+    let out = calipso()
+        .args(["test-conn", "-t", "aci", "--config"])
+        .arg(f.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("ACI         FAILED") && stdout.contains("Wrong host and/or port"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("aci-secret"));
+}

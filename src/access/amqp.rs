@@ -58,7 +58,7 @@ impl AmqpTarget {
 
     /// `host:port` (IPv6 literals bracketed), without credentials.
     pub fn endpoint(&self) -> String {
-        if self.host.contains(':') && !self.host.starts_with('[') {
+        if self.host.parse::<std::net::Ipv6Addr>().is_ok() {
             format!("[{}]:{}", self.host, self.port)
         } else {
             format!("{}:{}", self.host, self.port)

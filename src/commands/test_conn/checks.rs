@@ -214,3 +214,12 @@ pub fn http_status_failure(url: &str, status: reqwest::StatusCode) -> String {
         )
     }
 }
+
+/// A host as it goes before `:port` in an address or URL: IPv6 literals bracketed.
+pub fn url_host(host: &str) -> String {
+    if host.parse::<std::net::Ipv6Addr>().is_ok() {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}

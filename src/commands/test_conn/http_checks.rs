@@ -2,7 +2,7 @@
 //! §4.6–4.7). Certificates are not verified, as in the original: these endpoints usually have
 //! self-signed certificates and the test is about reachability and credentials.
 
-use super::checks::{http_failure, http_status_failure};
+use super::checks::{http_failure, http_status_failure, url_host};
 use crate::config::Section;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -16,14 +16,6 @@ fn client(timeout: Duration) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
-fn bracketed(host: &str) -> String {
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]")
-    } else {
-        host.to_string()
-    }
-}
-
 /// `POST https://<host>/api/aaaLogin.json?gui-token-request=yes`; success = a token in
 /// `imdata[0].aaaLogin.attributes.token`.
 pub async fn aci(section: &Section, timeout: Duration) -> Result<(), String> {
@@ -34,7 +26,7 @@ pub async fn aci(section: &Section, timeout: Duration) -> Result<(), String> {
         .ok_or_else(|| section.field_error("pwd", "is missing").to_string())?;
     let url = format!(
         "https://{}/api/aaaLogin.json?gui-token-request=yes",
-        bracketed(&host)
+        url_host(&host)
     );
     let body = json!({"aaaUser": {"attributes": {"name": user, "pwd": pwd.expose()}}});
     let response = client(timeout)?
@@ -67,7 +59,7 @@ pub async fn kubernetes(section: &Section, timeout: Duration) -> Result<(), Stri
     let token = section
         .secret("token")
         .ok_or_else(|| section.field_error("token", "is missing").to_string())?;
-    let url = format!("https://{}:{port}/api/v1/namespaces", bracketed(&host));
+    let url = format!("https://{}:{port}/api/v1/namespaces", url_host(&host));
     let response = client(timeout)?
         .get(&url)
         .bearer_auth(token.expose())

@@ -30,11 +30,7 @@ impl SshLogin {
     }
 
     fn endpoint(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        format!("{}:{}", super::checks::url_host(&self.host), self.port)
     }
 
     fn check_blocking(&self) -> Result<(), String> {
