@@ -7,6 +7,11 @@ pub const WRONG_KEY: &str = "Wrong SSH key";
 
 const DETAIL_LIMIT: usize = 200;
 
+/// An HTTP 401 status, not a port or part of a longer number.
+static HTTP_401: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+    regex::Regex::new(r"(^|[^:\d])401\b").expect("a valid literal pattern")
+});
+
 /// Maps an access layer's error text to the classified form: `Wrong host and/or port: …` for
 /// network failures, `Wrong credentials: …` for rejected logins; other texts stay as they are.
 /// Texts that are already classified, and the spec's fixed texts, pass unchanged.
@@ -35,10 +40,9 @@ pub fn classify(text: &str) -> String {
         "tls handshake",
         "error trying to connect",
     ];
-    const CREDENTIALS: [&str; 7] = [
+    const CREDENTIALS: [&str; 6] = [
         "access denied",
         "(1045)",
-        "401",
         "unauthorized",
         "access_refused",
         "authentication failed for user",
@@ -46,7 +50,7 @@ pub fn classify(text: &str) -> String {
     ];
     if NETWORK.iter().any(|n| lower.contains(n)) {
         format!("{WRONG_HOST}: {text}")
-    } else if CREDENTIALS.iter().any(|n| lower.contains(n)) {
+    } else if CREDENTIALS.iter().any(|n| lower.contains(n)) || HTTP_401.is_match(&lower) {
         format!("{WRONG_CREDENTIALS}: {text}")
     } else {
         text
@@ -127,6 +131,14 @@ mod tests {
             (
                 "Unable to find Neutron schema in OpenStack DB",
                 "Unable to find Neutron schema in OpenStack DB",
+            ),
+            (
+                "OpenStack API: GET http://h:4010/v3 answered HTTP status 401 Unauthorized",
+                "Wrong credentials: OpenStack API",
+            ),
+            (
+                "OpenStack API: http://h:401/v3: answer is not JSON",
+                "OpenStack API: http://h:401/v3",
             ),
             (
                 "Wrong credentials: already classified",
