@@ -313,7 +313,7 @@ async fn schedules_become_requests_on_the_anchored_timetable() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_second_manager_on_the_same_database_exits_75() {
+async fn a_second_manager_on_the_same_database_exits_75_and_sigterm_stops_the_first() {
     let f = Fixture::new("lock").await;
     let mut daemon = f.manager(f.locks.path(), &[]);
     let mut child = daemon
@@ -338,8 +338,26 @@ async fn a_second_manager_on_the_same_database_exits_75() {
     let out = f.run_once(&[]).await;
     let code = out.status.code();
     let log = stderr(&out);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // SIGTERM: the idle daemon stops at once, with status 0.
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let mut stopped = None;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if let Some(status) = child.try_wait().unwrap() {
+            stopped = Some(status);
+            break;
+        }
+    }
+    if stopped.is_none() {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert_eq!(
+        stopped.and_then(|s| s.code()),
+        Some(0),
+        "the daemon did not stop on SIGTERM"
+    );
     assert!(held, "the daemon never took its lock");
     assert_eq!(code, Some(75), "{log}");
     assert!(
@@ -349,12 +367,12 @@ async fn a_second_manager_on_the_same_database_exits_75() {
     f.drop().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_supported_environment_is_scanned_in_process_with_the_request_as_origin() {
-    let f = Fixture::new("inproc").await;
+/// An environment `name` whose `scanning` feature is supported, with the seed's
+/// `scan_object_types`; its OpenStack endpoint is closed, so a scan of it fails quickly.
+async fn seed_supported_env(f: &Fixture, name: &str) {
     f.coll("environments_config")
         .insert_one(
-            doc! {"name": "S", "scanned": true, "distribution": "Mirantis",
+            doc! {"name": name, "scanned": true, "distribution": "Mirantis",
             "distribution_version": "8.0", "type_drivers": "vxlan", "mechanism_drivers": ["OVS"],
             "configuration": [{"name": "OpenStack", "host": "127.0.0.1", "port": "1",
                                "user": "admin", "pwd": "pw-not-shown"}]},
@@ -391,6 +409,12 @@ async fn a_supported_environment_is_scanned_in_process_with_the_request_as_origi
         .insert_one(calipso::doc::json_object_to_doc(&types))
         .await
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supported_environment_is_scanned_in_process_with_the_request_as_origin() {
+    let f = Fixture::new("inproc").await;
+    seed_supported_env(&f, "S").await;
     let request = f
         .coll("scans")
         .insert_one(
@@ -423,5 +447,49 @@ async fn a_supported_environment_is_scanned_in_process_with_the_request_as_origi
     assert_eq!(from_scan.get_str("environment").unwrap(), "S");
     let env = &f.all("environments_config").await[0];
     assert!(!env.get_bool("scanned").unwrap());
+    f.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_whose_environment_is_locked_waits_in_pending() {
+    use std::os::unix::io::AsRawFd;
+    let f = Fixture::new("envlock").await;
+    seed_supported_env(&f, "L").await;
+    f.coll("scans")
+        .insert_one(
+            doc! {"environment": "L", "status": "pending", "submit_timestamp": now_minus(5)},
+        )
+        .await
+        .unwrap();
+    // A cron `calipso scan` of L holds the environment's lock.
+    let path = f
+        .locks
+        .path()
+        .join(format!("calipso-scan.{}.inventory.L.lock", f.db.name()));
+    std::fs::write(
+        &path,
+        format!("{} 2026-01-01T00:00:00Z\n", std::process::id()),
+    )
+    .unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    // SAFETY: flock on a descriptor this test owns.
+    assert_eq!(
+        unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
+    let out = f.run_once(&[]).await;
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    assert!(
+        log.contains(&format!(
+            "another scan of L is running (pid {}, since 2026-01-01T00:00:00Z); skipped",
+            std::process::id()
+        )),
+        "{log}"
+    );
+    let request = &f.all("scans").await[0];
+    assert_eq!(request.get_str("status").unwrap(), "pending");
+    assert!(!request.contains_key("claimed_by") && !request.contains_key("start_timestamp"));
+    drop(file);
     f.drop().await;
 }
