@@ -7,6 +7,7 @@
 //! the scanner's parsers.
 
 pub mod access;
+pub mod cli;
 pub mod cliques;
 pub mod commands;
 pub mod config;

@@ -1,37 +1,10 @@
 //! `calipso`: the command-line toolkit. Parses arguments and hands each subcommand its validated
 //! arguments; every subcommand returns its own exit code.
 
+use calipso::cli::{Cli, Command};
 use calipso::commands;
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use std::process::ExitCode;
-
-#[derive(Parser)]
-#[command(
-    name = "calipso",
-    version,
-    about = "Discover an OpenStack cloud's virtual networking into MongoDB"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Scan an environment (or one object) into the inventory, then find links and cliques.
-    Scan(commands::scan::ScanArgs),
-    /// Register, list and export environment definitions (environments_config).
-    #[command(subcommand)]
-    Env(commands::env::EnvCommand),
-    /// Load and inspect the reference collections a fresh database needs.
-    #[command(subcommand)]
-    Db(commands::db::DbCommand),
-    /// Import and export clique types.
-    #[command(subcommand, name = "clique-types")]
-    CliqueTypes(commands::clique_types::CliqueTypesCommand),
-    /// Write a clique or a whole environment as a graph (dot, graphml, json).
-    Graph(commands::graph::GraphArgs),
-}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -59,6 +32,8 @@ fn main() -> ExitCode {
             Command::Db(cmd) => commands::db::run(cmd).await,
             Command::CliqueTypes(cmd) => commands::clique_types::run(cmd).await,
             Command::Graph(args) => commands::graph::run(args).await,
+            Command::TestConn(args) => commands::test_conn::run(args).await,
+            Command::ScanManager(args) => commands::scan_manager::run(args).await,
         }
     });
     ExitCode::from(code)

@@ -3,7 +3,10 @@
 
 pub mod clique_types;
 pub mod common;
+pub mod daemon;
 pub mod db;
 pub mod env;
 pub mod graph;
 pub mod scan;
+pub mod scan_manager;
+pub mod test_conn;

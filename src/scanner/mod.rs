@@ -4,6 +4,7 @@
 
 pub mod condition;
 pub mod engine;
+pub mod lock;
 pub mod metadata;
 pub mod plan;
 pub mod save;

@@ -1,0 +1,111 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_calipso_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_calipso_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_calipso_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_calipso_using_subcommand
+    set -l cmd (__fish_calipso_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c calipso -n "__fish_calipso_needs_command" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_needs_command" -s V -l version -d 'Print version'
+complete -c calipso -n "__fish_calipso_needs_command" -f -a "scan" -d 'Scan an environment (or one object) into the inventory, then find links and cliques'
+complete -c calipso -n "__fish_calipso_needs_command" -f -a "env" -d 'Register, list and export environment definitions (environments_config)'
+complete -c calipso -n "__fish_calipso_needs_command" -f -a "db" -d 'Load and inspect the reference collections a fresh database needs'
+complete -c calipso -n "__fish_calipso_needs_command" -f -a "clique-types" -d 'Import and export clique types'
+complete -c calipso -n "__fish_calipso_needs_command" -f -a "graph" -d 'Write a clique or a whole environment as a graph (dot, graphml, json)'
+complete -c calipso -n "__fish_calipso_needs_command" -f -a "test-conn" -d 'Test the connections an environment configures, or serve connection_tests requests'
+complete -c calipso -n "__fish_calipso_needs_command" -f -a "scan-manager" -d 'Run the scan requests and scheduled scans of the scans collections'
+complete -c calipso -n "__fish_calipso_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s e -l env -d 'Environment name (an environments_config `name`)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s t -l type -d 'Type of the object to scan (default: the whole environment)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s i -l id -d 'ID of the object to scan' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s p -l parent_id -d 'ID of the parent of the object to scan' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s a -l parent_type -d 'Type of the parent of the object to scan' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s f -l id_field -d 'Field holding the ID passed to fetchers and matched against -i (use `name` for projects)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s l -l loglevel -d 'Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL (any case)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s s -l scan_self -d 'Scan a specific object'
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -l clear -d 'Delete this environment\'s documents from the phase\'s collections before scanning'
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -l clear_all -d 'Delete all environments\' documents from the phase\'s collections before scanning'
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -l monitoring_setup_only -d 'Only do the monitoring setup'
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -l inventory_only -d 'Only the inventory phase'
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -l links_only -d 'Only the link-finding phase'
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -l cliques_only -d 'Only the clique-finding phase'
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -l no-progress -d 'Never show a progress bar, even on a terminal'
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from todo help" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from todo help" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from todo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from todo" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from help" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and not __fish_seen_subcommand_from todo help" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and not __fish_seen_subcommand_from todo help" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and not __fish_seen_subcommand_from todo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from todo" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and not __fish_seen_subcommand_from todo help" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and not __fish_seen_subcommand_from todo help" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and not __fish_seen_subcommand_from todo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from todo" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from help" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand graph" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -s e -l env -d 'Environment whose configuration is tested' -r
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -l config -d 'Test the configuration of an environment JSON file instead (MongoDB is not contacted)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -s t -l target -d 'Target to test (repeatable)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -l timeout -d 'Connect timeout per network operation, in seconds' -r
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -l output -d 'Result format' -r -f -a "text\t''
+json\t''"
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -s l -l loglevel -d 'Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL' -r
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -s i -l interval -d 'Daemon mode: seconds to sleep when idle (minimum 0.1)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -l connection_tests_collection -d 'Daemon mode: collection polled for requests' -r
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -l environments_collection -d 'Daemon mode: collection whose `operational` is set when every target passed' -r
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -l deep -d 'Also run `uname -n` over SSH for CLI'
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -l daemon -d 'Serve connection_tests requests'
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -l once -d 'Daemon mode: process every pending request, then exit'
+complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -s c -l scans_collection -d 'Collection of scan requests' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -s s -l scheduled_scans_collection -d 'Collection of scheduled scans' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -l environments_collection -d 'Collection where `scanned` and `last_scanned` are written' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -s i -l interval -d 'Seconds to sleep when no request is pending (minimum 0.1)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -s l -l loglevel -d 'Manager log level (each scan uses its request\'s log_level)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -s d -l log_directory -d 'Directory of file logs (accepted for compatibility; logs go to stderr and `messages`)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -l once -d 'Process due schedules, run every pending request, then exit'
+complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -l no-schedules -d 'Do not read scheduled_scans (cron drives the schedule)'
+complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -l list-schedules -d 'Print each schedule and exit'
+complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "scan" -d 'Scan an environment (or one object) into the inventory, then find links and cliques'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "env" -d 'Register, list and export environment definitions (environments_config)'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "db" -d 'Load and inspect the reference collections a fresh database needs'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "clique-types" -d 'Import and export clique types'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "graph" -d 'Write a clique or a whole environment as a graph (dot, graphml, json)'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "test-conn" -d 'Test the connections an environment configures, or serve connection_tests requests'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "scan-manager" -d 'Run the scan requests and scheduled scans of the scans collections'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from clique-types" -f -a "todo" -d 'Not implemented yet'
