@@ -50,12 +50,13 @@ apt_install() {
         fail "apt-get install $* failed"
 }
 
-ensure_ssh_client() {
-    if dpkg -s openssh-client >/dev/null 2>&1; then
-        say "openssh-client: installed"
+# Debian packages the tests use as clients: ssh (the lab's host hops), dot (graph rendering).
+ensure_package() {
+    if dpkg -s "$1" >/dev/null 2>&1; then
+        say "$1: installed"
     else
-        apt_install openssh-client
-        say "openssh-client: installed now"
+        apt_install "$1"
+        say "$1: installed now"
     fi
 }
 
@@ -148,7 +149,8 @@ ensure_rabbitmq() {
     say "rabbitmq: started on 127.0.0.1:5672 (guest/guest)"
 }
 
-ensure_ssh_client
+ensure_package openssh-client
+ensure_package graphviz
 ensure_mongodb_wire
 ensure_mariadb
 ensure_rabbitmq

@@ -80,6 +80,14 @@ pub fn set_context(environment: &str, origin_id: Option<String>, origin_type: &s
     }
 }
 
+/// Forgets the environment and origin of the last run (a daemon between requests).
+pub fn clear_context() {
+    if let Ok(mut ctx) = CONTEXT.write() {
+        ctx.environment = None;
+        ctx.origin = None;
+    }
+}
+
 /// Starts copying records to the store's `messages` collection.
 pub fn attach_messages(store: &Store) {
     let (tx, rx) = mpsc::unbounded_channel();

@@ -3,7 +3,7 @@
 //! requesters store them.
 
 use crate::config::MongoConf;
-use crate::store::{Logical, Store, StoreError};
+use crate::store::{Store, StoreError};
 use bson::{Bson, Document};
 use chrono::{DateTime, Utc};
 use mongodb::Collection;
@@ -17,9 +17,12 @@ pub async fn plain_collection(
     conf: &MongoConf,
     name: &str,
 ) -> Result<Collection<Document>, StoreError> {
-    Ok(Store::connect(conf, name)
-        .await?
-        .collection(Logical::Inventory))
+    Ok(plain_store(conf).await?.plain_collection(name))
+}
+
+/// A store for collections addressed by their physical names (the `-y` rule does not apply).
+pub async fn plain_store(conf: &MongoConf) -> Result<Store, StoreError> {
+    Store::connect(conf, "inventory").await
 }
 
 /// `<hostname>:<pid>`, the `claimed_by` value of this process.

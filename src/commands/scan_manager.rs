@@ -150,21 +150,12 @@ impl Manager {
         let store = Store::connect(&conf, "inventory")
             .await
             .map_err(|e| e.to_string())?;
-        let open = |name: &str| {
-            let conf = conf.clone();
-            let name = name.to_string();
-            async move {
-                plain_collection(&conf, &name)
-                    .await
-                    .map_err(|e| e.to_string())
-            }
-        };
-        let scans = open(&args.scans_collection).await?;
-        let environments = open(&args.environments_collection).await?;
+        let scans = store.plain_collection(&args.scans_collection);
+        let environments = store.plain_collection(&args.environments_collection);
         let scheduler = if args.no_schedules {
             None
         } else {
-            let schedules = open(&args.scheduled_scans_collection).await?;
+            let schedules = store.plain_collection(&args.scheduled_scans_collection);
             Some(Scheduler::new(schedules, scans.clone()))
         };
         logging::attach_messages(&store);
@@ -318,6 +309,7 @@ impl Manager {
     /// After a scan: the manager's level and `messages` binding again.
     async fn restore_logging(&self) {
         logging::flush().await;
+        logging::clear_context();
         logging::init(self.level);
         logging::attach_messages(&self.store);
     }

@@ -89,6 +89,11 @@ impl Store {
         self.db.collection(&self.names.physical(logical))
     }
 
+    /// A collection by its exact physical name (for daemons told the name by a flag).
+    pub fn plain_collection(&self, name: &str) -> Collection<Document> {
+        self.db.collection(name)
+    }
+
     fn op_error(&self, logical: Logical, e: mongodb::error::Error) -> StoreError {
         StoreError::Operation {
             collection: self.names.physical(logical),

@@ -191,6 +191,8 @@ async fn exec_blocking(
     host: String,
 ) -> Result<String, SshError> {
     let name = host.clone();
+    // Counted here: the blocking thread does not see the scan path's task-local chain.
+    crate::access::metrics::record(crate::access::metrics::Protocol::Ssh);
     tokio::task::spawn_blocking(move || conn.exec(&command, &host))
         .await
         .map_err(|e| SshError {

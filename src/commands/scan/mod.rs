@@ -8,6 +8,7 @@ use crate::config::MongoConf;
 use crate::fetchers::ScanContext;
 use crate::logging;
 use crate::output::{self, Progress};
+use crate::scanner::lock::{EnvLock, EXIT_LOCKED};
 use crate::scanner::{plan, PlanInput, ScanPlan, Scanner, ScannerTree};
 use crate::store::{Logical, Store};
 use bson::doc;
@@ -20,7 +21,8 @@ A scan of one object (-t/-i) re-fetches all siblings of that object under its pa
 original does; -i only selects which one is reported.
 --clear with --monitoring_setup_only still clears inventory, links, cliques and monitoring_config.
 
-Exit status: 0 scan completed (status ok or 'errors detected'), 1 failure, 2 usage error.";
+Exit status: 0 scan completed (status ok or 'errors detected'), 1 failure, 2 usage error,
+75 another scan of the environment is running (try later).";
 
 #[derive(Args, Debug, Clone)]
 #[command(after_help = AFTER_HELP)]
@@ -179,6 +181,11 @@ pub async fn run(args: ScanArgs) -> u8 {
         return 1;
     };
     logging::init(level);
+    // Held until the end of `run`: two scans of one environment never interleave (cron).
+    let _lock = match lock_environment(&args) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     let result = execute(&args, &ScanOrigin::manual()).await;
     let code = match &result {
         Ok(outcome) => {
@@ -199,6 +206,28 @@ pub async fn run(args: ScanArgs) -> u8 {
     };
     logging::flush().await;
     code
+}
+
+/// The per-environment lock of a command-line scan (the scan manager takes its own). Problems
+/// that `execute` reports better (no mongo.conf, no -e) leave the scan unlocked.
+fn lock_environment(args: &ScanArgs) -> Result<Option<EnvLock>, u8> {
+    let Ok(conf) = MongoConf::load(&args.mongo.mongo_config) else {
+        return Ok(None);
+    };
+    if args.env.is_empty() {
+        return Ok(None);
+    }
+    match EnvLock::acquire_env(&args.env, &conf.database, &args.mongo.inventory) {
+        Ok(lock) => Ok(Some(lock)),
+        Err(e) if e.is_held() => {
+            output::print_line(&e.to_string());
+            Err(EXIT_LOCKED)
+        }
+        Err(e) => {
+            output::error(&e);
+            Err(1)
+        }
+    }
 }
 
 /// The run flow after argument parsing; the logger must be initialised. Used by `scan` and by
@@ -314,11 +343,14 @@ async fn run_phases(
         results.saved_per_type = scanner.stats().saved_per_type;
     }
     if phases.links {
-        log::info!("Scanning for links");
+        crate::links::run_phase(&ctx.store, &ctx.env)
+            .await
+            .map_err(|e| Failure::Scan(e.to_string()))?;
     }
     if phases.cliques {
-        log::info!("Scanning for cliques");
-        log::info!("Finished scanning for cliques");
+        crate::cliques::run_phase(&ctx.store, &ctx.env)
+            .await
+            .map_err(|e| Failure::Scan(e.to_string()))?;
     }
     Ok(results)
 }

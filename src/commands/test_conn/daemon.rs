@@ -3,7 +3,7 @@
 use super::checks::{self, canonical_target, CheckOptions};
 use super::texts::python_timedelta;
 use super::{TestConnArgs, EXIT_UNTESTABLE};
-use crate::commands::daemon::{interval, parse_timestamp, plain_collection, Stop};
+use crate::commands::daemon::{interval, parse_timestamp, plain_store, Stop};
 use crate::config::{Environment, MongoConf};
 use crate::doc::{id_string, str_field};
 use crate::output;
@@ -58,12 +58,9 @@ async fn connect(args: &TestConnArgs, options: CheckOptions) -> Result<Daemon, S
     if let Some(pwd) = &conf.pwd {
         crate::logging::add_secrets([pwd.expose().to_string()]);
     }
-    let requests = plain_collection(&conf, &args.connection_tests_collection)
-        .await
-        .map_err(|e| e.to_string())?;
-    let environments = plain_collection(&conf, &args.environments_collection)
-        .await
-        .map_err(|e| e.to_string())?;
+    let store = plain_store(&conf).await.map_err(|e| e.to_string())?;
+    let requests = store.plain_collection(&args.connection_tests_collection);
+    let environments = store.plain_collection(&args.environments_collection);
     Ok(Daemon {
         requests,
         environments,
