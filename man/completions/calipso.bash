@@ -40,41 +40,71 @@ _calipso() {
             calipso,test-conn)
                 cmd="calipso__subcmd__test__subcmd__conn"
                 ;;
+            calipso__subcmd__clique__subcmd__types,export)
+                cmd="calipso__subcmd__clique__subcmd__types__subcmd__export"
+                ;;
             calipso__subcmd__clique__subcmd__types,help)
                 cmd="calipso__subcmd__clique__subcmd__types__subcmd__help"
                 ;;
-            calipso__subcmd__clique__subcmd__types,todo)
-                cmd="calipso__subcmd__clique__subcmd__types__subcmd__todo"
+            calipso__subcmd__clique__subcmd__types,import)
+                cmd="calipso__subcmd__clique__subcmd__types__subcmd__import"
+                ;;
+            calipso__subcmd__clique__subcmd__types__subcmd__help,export)
+                cmd="calipso__subcmd__clique__subcmd__types__subcmd__help__subcmd__export"
                 ;;
             calipso__subcmd__clique__subcmd__types__subcmd__help,help)
                 cmd="calipso__subcmd__clique__subcmd__types__subcmd__help__subcmd__help"
                 ;;
-            calipso__subcmd__clique__subcmd__types__subcmd__help,todo)
-                cmd="calipso__subcmd__clique__subcmd__types__subcmd__help__subcmd__todo"
+            calipso__subcmd__clique__subcmd__types__subcmd__help,import)
+                cmd="calipso__subcmd__clique__subcmd__types__subcmd__help__subcmd__import"
                 ;;
             calipso__subcmd__db,help)
                 cmd="calipso__subcmd__db__subcmd__help"
                 ;;
-            calipso__subcmd__db,todo)
-                cmd="calipso__subcmd__db__subcmd__todo"
+            calipso__subcmd__db,init)
+                cmd="calipso__subcmd__db__subcmd__init"
+                ;;
+            calipso__subcmd__db,status)
+                cmd="calipso__subcmd__db__subcmd__status"
                 ;;
             calipso__subcmd__db__subcmd__help,help)
                 cmd="calipso__subcmd__db__subcmd__help__subcmd__help"
                 ;;
-            calipso__subcmd__db__subcmd__help,todo)
-                cmd="calipso__subcmd__db__subcmd__help__subcmd__todo"
+            calipso__subcmd__db__subcmd__help,init)
+                cmd="calipso__subcmd__db__subcmd__help__subcmd__init"
+                ;;
+            calipso__subcmd__db__subcmd__help,status)
+                cmd="calipso__subcmd__db__subcmd__help__subcmd__status"
+                ;;
+            calipso__subcmd__env,export)
+                cmd="calipso__subcmd__env__subcmd__export"
                 ;;
             calipso__subcmd__env,help)
                 cmd="calipso__subcmd__env__subcmd__help"
                 ;;
-            calipso__subcmd__env,todo)
-                cmd="calipso__subcmd__env__subcmd__todo"
+            calipso__subcmd__env,import)
+                cmd="calipso__subcmd__env__subcmd__import"
+                ;;
+            calipso__subcmd__env,list)
+                cmd="calipso__subcmd__env__subcmd__list"
+                ;;
+            calipso__subcmd__env,validate)
+                cmd="calipso__subcmd__env__subcmd__validate"
+                ;;
+            calipso__subcmd__env__subcmd__help,export)
+                cmd="calipso__subcmd__env__subcmd__help__subcmd__export"
                 ;;
             calipso__subcmd__env__subcmd__help,help)
                 cmd="calipso__subcmd__env__subcmd__help__subcmd__help"
                 ;;
-            calipso__subcmd__env__subcmd__help,todo)
-                cmd="calipso__subcmd__env__subcmd__help__subcmd__todo"
+            calipso__subcmd__env__subcmd__help,import)
+                cmd="calipso__subcmd__env__subcmd__help__subcmd__import"
+                ;;
+            calipso__subcmd__env__subcmd__help,list)
+                cmd="calipso__subcmd__env__subcmd__help__subcmd__list"
+                ;;
+            calipso__subcmd__env__subcmd__help,validate)
+                cmd="calipso__subcmd__env__subcmd__help__subcmd__validate"
                 ;;
             calipso__subcmd__help,clique-types)
                 cmd="calipso__subcmd__help__subcmd__clique__subcmd__types"
@@ -100,14 +130,29 @@ _calipso() {
             calipso__subcmd__help,test-conn)
                 cmd="calipso__subcmd__help__subcmd__test__subcmd__conn"
                 ;;
-            calipso__subcmd__help__subcmd__clique__subcmd__types,todo)
-                cmd="calipso__subcmd__help__subcmd__clique__subcmd__types__subcmd__todo"
+            calipso__subcmd__help__subcmd__clique__subcmd__types,export)
+                cmd="calipso__subcmd__help__subcmd__clique__subcmd__types__subcmd__export"
                 ;;
-            calipso__subcmd__help__subcmd__db,todo)
-                cmd="calipso__subcmd__help__subcmd__db__subcmd__todo"
+            calipso__subcmd__help__subcmd__clique__subcmd__types,import)
+                cmd="calipso__subcmd__help__subcmd__clique__subcmd__types__subcmd__import"
                 ;;
-            calipso__subcmd__help__subcmd__env,todo)
-                cmd="calipso__subcmd__help__subcmd__env__subcmd__todo"
+            calipso__subcmd__help__subcmd__db,init)
+                cmd="calipso__subcmd__help__subcmd__db__subcmd__init"
+                ;;
+            calipso__subcmd__help__subcmd__db,status)
+                cmd="calipso__subcmd__help__subcmd__db__subcmd__status"
+                ;;
+            calipso__subcmd__help__subcmd__env,export)
+                cmd="calipso__subcmd__help__subcmd__env__subcmd__export"
+                ;;
+            calipso__subcmd__help__subcmd__env,import)
+                cmd="calipso__subcmd__help__subcmd__env__subcmd__import"
+                ;;
+            calipso__subcmd__help__subcmd__env,list)
+                cmd="calipso__subcmd__help__subcmd__env__subcmd__list"
+                ;;
+            calipso__subcmd__help__subcmd__env,validate)
+                cmd="calipso__subcmd__help__subcmd__env__subcmd__validate"
                 ;;
             *)
                 ;;
@@ -130,7 +175,7 @@ _calipso() {
             return 0
             ;;
         calipso__subcmd__clique__subcmd__types)
-            opts="-h --help todo help"
+            opts="-h --help import export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -143,9 +188,81 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        calipso__subcmd__clique__subcmd__types__subcmd__help)
-            opts="todo help"
+        calipso__subcmd__clique__subcmd__types__subcmd__export)
+            opts="-m -y -e -l -o -h --mongo_config --inventory --env --loglevel --output --with-ids --effective --focal-point-type --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mongo_config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loglevel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --focal-point-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__clique__subcmd__types__subcmd__help)
+            opts="import export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__clique__subcmd__types__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -171,7 +288,7 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        calipso__subcmd__clique__subcmd__types__subcmd__help__subcmd__todo)
+        calipso__subcmd__clique__subcmd__types__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -185,13 +302,49 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        calipso__subcmd__clique__subcmd__types__subcmd__todo)
-            opts="-h --help"
+        calipso__subcmd__clique__subcmd__types__subcmd__import)
+            opts="-m -y -e -l -h --mongo_config --inventory --env --loglevel --dry-run --strict --prune --set-env --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --mongo_config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loglevel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -200,7 +353,7 @@ _calipso() {
             return 0
             ;;
         calipso__subcmd__db)
-            opts="-h --help todo help"
+            opts="-h --help init status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -214,7 +367,7 @@ _calipso() {
             return 0
             ;;
         calipso__subcmd__db__subcmd__help)
-            opts="todo help"
+            opts="init status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,7 +394,7 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        calipso__subcmd__db__subcmd__help__subcmd__todo)
+        calipso__subcmd__db__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -255,9 +408,9 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        calipso__subcmd__db__subcmd__todo)
-            opts="-h --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+        calipso__subcmd__db__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -269,8 +422,68 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        calipso__subcmd__db__subcmd__init)
+            opts="-m -y -h --mongo_config --inventory --force --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mongo_config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__db__subcmd__status)
+            opts="-m -y -h --mongo_config --inventory --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mongo_config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         calipso__subcmd__env)
-            opts="-h --help todo help"
+            opts="-h --help import export validate list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,9 +496,69 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        calipso__subcmd__env__subcmd__help)
-            opts="todo help"
+        calipso__subcmd__env__subcmd__export)
+            opts="-e -o -m -y -h --env --output --with-secrets --mongo_config --inventory --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mongo_config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__env__subcmd__help)
+            opts="import export validate list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__env__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -311,7 +584,7 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        calipso__subcmd__env__subcmd__help__subcmd__todo)
+        calipso__subcmd__env__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -325,9 +598,9 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        calipso__subcmd__env__subcmd__todo)
-            opts="-h --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+        calipso__subcmd__env__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -339,13 +612,157 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        calipso__subcmd__env__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__env__subcmd__import)
+            opts="-m -y -h --replace --dry-run --strict --mongo_config --inventory --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mongo_config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__env__subcmd__list)
+            opts="-m -y -h --mongo_config --inventory --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mongo_config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__env__subcmd__validate)
+            opts="-m -y -h --strict --mongo_config --inventory --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mongo_config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         calipso__subcmd__graph)
-            opts="-h --help"
+            opts="-m -y -e -o -h --mongo_config --inventory --env --focal-point --all --implicit --format --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --mongo_config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --focal-point)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "dot graphml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -368,7 +785,7 @@ _calipso() {
             return 0
             ;;
         calipso__subcmd__help__subcmd__clique__subcmd__types)
-            opts="todo"
+            opts="import export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -381,7 +798,21 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        calipso__subcmd__help__subcmd__clique__subcmd__types__subcmd__todo)
+        calipso__subcmd__help__subcmd__clique__subcmd__types__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__help__subcmd__clique__subcmd__types__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -396,7 +827,7 @@ _calipso() {
             return 0
             ;;
         calipso__subcmd__help__subcmd__db)
-            opts="todo"
+            opts="init status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,7 +840,21 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        calipso__subcmd__help__subcmd__db__subcmd__todo)
+        calipso__subcmd__help__subcmd__db__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__help__subcmd__db__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -424,7 +869,7 @@ _calipso() {
             return 0
             ;;
         calipso__subcmd__help__subcmd__env)
-            opts="todo"
+            opts="import export validate list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -437,7 +882,49 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        calipso__subcmd__help__subcmd__env__subcmd__todo)
+        calipso__subcmd__help__subcmd__env__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__help__subcmd__env__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__help__subcmd__env__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__help__subcmd__env__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -522,7 +1009,7 @@ _calipso() {
             return 0
             ;;
         calipso__subcmd__scan)
-            opts="-m -y -e -t -s -i -p -a -f -l -h --mongo_config --inventory --env --type --scan_self --id --parent_id --parent_type --id_field --loglevel --clear --clear_all --monitoring_setup_only --inventory_only --links_only --cliques_only --no-progress --help"
+            opts="-m -y -e -t -s -i -p -a -f -l -j -h --mongo_config --inventory --env --type --scan_self --id --parent_id --parent_type --id_field --loglevel --clear --clear_all --monitoring_setup_only --inventory_only --links_only --cliques_only --jobs --output --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,6 +1085,18 @@ _calipso() {
                     ;;
                 -l)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -43,6 +43,9 @@ complete -c calipso -n "__fish_calipso_using_subcommand scan" -s p -l parent_id 
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -s a -l parent_type -d 'Type of the parent of the object to scan' -r
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -s f -l id_field -d 'Field holding the ID passed to fetchers and matched against -i (use `name` for projects)' -r
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -s l -l loglevel -d 'Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL (any case)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -s j -l jobs -d 'How many subtrees of one depth are scanned at the same time' -r
+complete -c calipso -n "__fish_calipso_using_subcommand scan" -l output -d '`human`: summary on stderr; `json`: also one JSON line on stdout (for scripts and cron)' -r -f -a "human\t''
+json\t''"
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -s s -l scan_self -d 'Scan a specific object'
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -l clear -d 'Delete this environment\'s documents from the phase\'s collections before scanning'
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -l clear_all -d 'Delete all environments\' documents from the phase\'s collections before scanning'
@@ -52,24 +55,85 @@ complete -c calipso -n "__fish_calipso_using_subcommand scan" -l links_only -d '
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -l cliques_only -d 'Only the clique-finding phase'
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -l no-progress -d 'Never show a progress bar, even on a terminal'
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -s h -l help -d 'Print help'
-complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from todo help" -s h -l help -d 'Print help'
-complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from todo help" -f -a "todo" -d 'Not implemented yet'
-complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from todo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from todo" -s h -l help -d 'Print help'
-complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from help" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from import export validate list help" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from import export validate list help" -f -a "import" -d 'Validate environment documents from a JSON file (`-` = stdin) and write them'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from import export validate list help" -f -a "export" -d 'Print environment documents as JSON (secrets shown as "********" unless --with-secrets)'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from import export validate list help" -f -a "validate" -d 'Run the import checks without MongoDB (built-in constants and supported environments)'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from import export validate list help" -f -a "list" -d 'One line per environment: name, type, distribution, version, drivers, state'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and not __fish_seen_subcommand_from import export validate list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from import" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from import" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from import" -l replace -d 'Replace environments that already exist (keeping their _id and runtime state)'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from import" -l dry-run -d 'Check and report what would be written; write nothing'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from import" -l strict -d 'Treat warnings as errors'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from export" -s e -l env -d 'Only this environment' -r
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file instead of stdout' -r -F
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from export" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from export" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from export" -l with-secrets -d 'Print passwords and tokens as stored (otherwise "********")'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from validate" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from validate" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from validate" -l strict -d 'Treat warnings as errors'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from list" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from list" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from help" -f -a "import" -d 'Validate environment documents from a JSON file (`-` = stdin) and write them'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print environment documents as JSON (secrets shown as "********" unless --with-secrets)'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Run the import checks without MongoDB (built-in constants and supported environments)'
+complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from help" -f -a "list" -d 'One line per environment: name, type, distribution, version, drivers, state'
 complete -c calipso -n "__fish_calipso_using_subcommand env; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c calipso -n "__fish_calipso_using_subcommand db; and not __fish_seen_subcommand_from todo help" -s h -l help -d 'Print help'
-complete -c calipso -n "__fish_calipso_using_subcommand db; and not __fish_seen_subcommand_from todo help" -f -a "todo" -d 'Not implemented yet'
-complete -c calipso -n "__fish_calipso_using_subcommand db; and not __fish_seen_subcommand_from todo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from todo" -s h -l help -d 'Print help'
-complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and not __fish_seen_subcommand_from init status help" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and not __fish_seen_subcommand_from init status help" -f -a "init" -d 'Load the shipped reference data into the database (idempotent) and create indexes'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and not __fish_seen_subcommand_from init status help" -f -a "status" -d 'Show which reference collections exist, their document counts and what is missing'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and not __fish_seen_subcommand_from init status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from init" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from init" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from init" -l force -d 'Replace stored reference documents by the shipped versions (matched by natural key)'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from status" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from status" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "init" -d 'Load the shipped reference data into the database (idempotent) and create indexes'
+complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show which reference collections exist, their document counts and what is missing'
 complete -c calipso -n "__fish_calipso_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and not __fish_seen_subcommand_from todo help" -s h -l help -d 'Print help'
-complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and not __fish_seen_subcommand_from todo help" -f -a "todo" -d 'Not implemented yet'
-complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and not __fish_seen_subcommand_from todo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from todo" -s h -l help -d 'Print help'
-complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from help" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and not __fish_seen_subcommand_from import export help" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and not __fish_seen_subcommand_from import export help" -f -a "import" -d 'Import clique types from a JSON file (array, single document or JSON Lines; `-` = stdin)'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and not __fish_seen_subcommand_from import export help" -f -a "export" -d 'Export clique types as a JSON array'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and not __fish_seen_subcommand_from import export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from import" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from import" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from import" -s e -l env -d 'Only documents whose `environment` equals NAME' -r
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from import" -s l -l loglevel -d 'Log level (CRITICAL, ERROR, WARNING, INFO, DEBUG)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from import" -l set-env -d 'Set `environment` to NAME on every document before validation' -r
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from import" -l dry-run -d 'Validate and report, write nothing'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from import" -l strict -d 'Warnings become errors'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from import" -l prune -d 'Delete the scope\'s stored documents that the file does not match'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from export" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from export" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from export" -s e -l env -d 'Only documents whose `environment` equals NAME' -r
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from export" -s l -l loglevel -d 'Log level (CRITICAL, ERROR, WARNING, INFO, DEBUG)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from export" -s o -l output -d 'Output file (default stdout)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from export" -l focal-point-type -d 'Only this focal point type' -r
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from export" -l with-ids -d 'Include `_id` as {"$oid": …}'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from export" -l effective -d 'The clique type the clique phase would select per focal point type (needs -e)'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import clique types from a JSON file (array, single document or JSON Lines; `-` = stdin)'
+complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from help" -f -a "export" -d 'Export clique types as a JSON array'
 complete -c calipso -n "__fish_calipso_using_subcommand clique-types; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand graph" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand graph" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand graph" -s e -l env -d 'Environment name' -r
+complete -c calipso -n "__fish_calipso_using_subcommand graph" -l focal-point -d 'The clique of this focal point (inventory `id`, or `_id` hex)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand graph" -l format -d 'Output format' -r -f -a "dot\t''
+graphml\t''
+json\t''"
+complete -c calipso -n "__fish_calipso_using_subcommand graph" -s o -l output -d 'Output file (default stdout)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand graph" -l all -d 'Every link of the environment'
+complete -c calipso -n "__fish_calipso_using_subcommand graph" -l implicit -d 'With --all: include implicit links (drawn dashed in DOT)'
 complete -c calipso -n "__fish_calipso_using_subcommand graph" -s h -l help -d 'Print help'
 complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
 complete -c calipso -n "__fish_calipso_using_subcommand test-conn" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
@@ -106,6 +170,11 @@ complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_see
 complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "test-conn" -d 'Test the connections an environment configures, or serve connection_tests requests'
 complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "scan-manager" -d 'Run the scan requests and scheduled scans of the scans collections'
 complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "todo" -d 'Not implemented yet'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "todo" -d 'Not implemented yet'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from clique-types" -f -a "todo" -d 'Not implemented yet'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "import" -d 'Validate environment documents from a JSON file (`-` = stdin) and write them'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "export" -d 'Print environment documents as JSON (secrets shown as "********" unless --with-secrets)'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "validate" -d 'Run the import checks without MongoDB (built-in constants and supported environments)'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "list" -d 'One line per environment: name, type, distribution, version, drivers, state'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "init" -d 'Load the shipped reference data into the database (idempotent) and create indexes'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show which reference collections exist, their document counts and what is missing'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from clique-types" -f -a "import" -d 'Import clique types from a JSON file (array, single document or JSON Lines; `-` = stdin)'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from clique-types" -f -a "export" -d 'Export clique types as a JSON array'
