@@ -367,8 +367,8 @@ async fn a_second_manager_on_the_same_database_exits_75_and_sigterm_stops_the_fi
     f.drop().await;
 }
 
-/// An environment `name` whose `scanning` feature is supported, with the seed's
-/// `scan_object_types`; its OpenStack endpoint is closed, so a scan of it fails quickly.
+/// An environment `name` whose `scanning` feature is supported, in a database holding the
+/// reference data; its OpenStack endpoint is closed, so a scan of it fails quickly.
 async fn seed_supported_env(f: &Fixture, name: &str) {
     f.coll("environments_config")
         .insert_one(
@@ -379,34 +379,12 @@ async fn seed_supported_env(f: &Fixture, name: &str) {
         )
         .await
         .unwrap();
-    f.coll("supported_environments")
-        .insert_one(
-            doc! {"environment": {"distribution": "Mirantis", "distribution_version": "8.0",
-            "type_drivers": "vxlan", "mechanism_drivers": "OVS"},
-            "features": {"scanning": true, "monitoring": false, "listening": false}},
-        )
+    // The reference collections of `calipso db init` (the seed supports Mirantis 8.0 OVS vxlan).
+    let conf = calipso::config::MongoConf::load(f.conf.path().to_str().unwrap()).unwrap();
+    let store = calipso::store::Store::connect(&conf, "inventory")
         .await
         .unwrap();
-    let seed: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/data/seed/constants.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let mut types = seed
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "scan_object_types")
-        .unwrap()
-        .as_object()
-        .unwrap()
-        .clone();
-    types.remove("_id");
-    f.coll("constants")
-        .insert_one(calipso::doc::json_object_to_doc(&types))
+    calipso::store::reference::load(&store, false)
         .await
         .unwrap();
 }
