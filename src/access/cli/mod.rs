@@ -41,8 +41,9 @@ enum Routing {
 pub struct CliAccess {
     routing: Routing,
     distribution: Distribution,
-    /// Per target host name: is it the machine the connection lands on (`uname -n`)?
-    is_gateway: tokio::sync::Mutex<HashMap<String, bool>>,
+    /// Per target host name: is it the machine the connection lands on (`uname -n`)? Asked
+    /// once per name; different names are asked concurrently.
+    is_gateway: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<bool>>>>,
     cache: Mutex<HashMap<(String, String), (Instant, String)>>,
     sent: Arc<AtomicU64>,
 }
@@ -86,7 +87,7 @@ impl CliAccess {
         Ok(CliAccess {
             routing,
             distribution: Distribution::new(env.distribution(), env.distribution_version()),
-            is_gateway: tokio::sync::Mutex::new(HashMap::new()),
+            is_gateway: Mutex::new(HashMap::new()),
             cache: Mutex::new(HashMap::new()),
             sent,
         })
@@ -147,15 +148,23 @@ impl CliAccess {
         conn: &Arc<Connection>,
         target: &str,
     ) -> Result<bool, SshError> {
-        let mut known = self.is_gateway.lock().await;
-        if let Some(&answer) = known.get(target) {
-            return Ok(answer);
-        }
-        let name = exec_blocking(conn.clone(), "uname -n".into(), target.to_string()).await?;
-        let answer = name.trim() == target;
-        log::debug!("ssh: target {target} is the gateway: {answer}");
-        known.insert(target.to_string(), answer);
-        Ok(answer)
+        let cell = self
+            .is_gateway
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(target.to_string())
+            .or_default()
+            .clone();
+        let answer = cell
+            .get_or_try_init(|| async {
+                let name =
+                    exec_blocking(conn.clone(), "uname -n".into(), target.to_string()).await?;
+                let answer = name.trim() == target;
+                log::debug!("ssh: target {target} is the gateway: {answer}");
+                Ok::<bool, SshError>(answer)
+            })
+            .await?;
+        Ok(*answer)
     }
 
     async fn run_cached(
@@ -191,6 +200,15 @@ async fn exec_blocking(
     host: String,
 ) -> Result<String, SshError> {
     let name = host.clone();
+    let _permit = conn
+        .permits
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| SshError {
+            host: name.clone(),
+            detail: "SSH connection closed".into(),
+        })?;
     // Counted here: the blocking thread does not see the scan path's task-local chain.
     crate::access::metrics::record(crate::access::metrics::Protocol::Ssh);
     tokio::task::spawn_blocking(move || conn.exec(&command, &host))

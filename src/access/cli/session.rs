@@ -53,11 +53,18 @@ enum ExecFailure {
     Command(SshError),
 }
 
-/// A gateway connection, shared by every target host it serves. Commands on one connection
-/// run one at a time (the session sits behind a mutex), as the original's single client did.
+/// Sessions one gateway serves at the same time. Each session runs one command at a time
+/// (ssh2 sessions must not be shared between threads while channels come and go), so this is
+/// the number of commands in flight per gateway; sshd's default MaxStartups admits it.
+pub const SESSIONS_PER_GATEWAY: usize = 8;
+
+/// A gateway connection, shared by every target host it serves: a small pool of authenticated
+/// sessions, opened on demand and kept for the next commands.
 pub struct Connection {
     endpoint: Endpoint,
-    session: Mutex<Option<Session>>,
+    idle: Mutex<Vec<Session>>,
+    /// Bounds the sessions in use (taken before the blocking work starts).
+    pub permits: Arc<tokio::sync::Semaphore>,
     sent: Arc<AtomicU64>,
 }
 
@@ -65,9 +72,21 @@ impl Connection {
     pub fn new(endpoint: Endpoint, sent: Arc<AtomicU64>) -> Self {
         Connection {
             endpoint,
-            session: Mutex::new(None),
+            idle: Mutex::new(Vec::new()),
+            permits: Arc::new(tokio::sync::Semaphore::new(SESSIONS_PER_GATEWAY)),
             sent,
         }
+    }
+
+    fn take_idle(&self) -> Option<Session> {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop()
+    }
+
+    fn give_back(&self, session: Session) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(session);
     }
 
     pub fn endpoint(&self) -> &Endpoint {
@@ -77,36 +96,28 @@ impl Connection {
     /// Runs `command` as is (blocking) and returns its stdout. `host` names the target in
     /// errors.
     pub fn exec(&self, command: &str, host: &str) -> Result<String, SshError> {
-        let mut guard = self
-            .session
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
         for attempt in 0..2 {
-            if guard.is_none() {
-                *guard = Some(self.connect()?);
-            }
-            let Some(session) = guard.as_ref() else {
-                continue;
+            let session = match self.take_idle() {
+                Some(session) => session,
+                None => self.connect()?,
             };
-            match self.exec_on(session, command, host) {
-                Ok(out) => return Ok(out),
-                Err(ExecFailure::Dead(e)) => {
-                    *guard = None;
-                    if attempt == 0 {
-                        log::info!(
-                            "ssh {}: session lost ({}), reconnecting",
-                            self.endpoint.address(),
-                            e.detail
-                        );
-                        continue;
-                    }
+            match self.exec_on(&session, command, host) {
+                Ok(out) => {
+                    self.give_back(session);
+                    return Ok(out);
+                }
+                Err(ExecFailure::Dead(e)) if attempt == 0 => {
+                    log::info!(
+                        "ssh {}: session lost ({}), reconnecting",
+                        self.endpoint.address(),
+                        e.detail
+                    );
+                }
+                Err(ExecFailure::Dead(e)) | Err(ExecFailure::Broken(e)) => return Err(e),
+                Err(ExecFailure::Command(e)) => {
+                    self.give_back(session);
                     return Err(e);
                 }
-                Err(ExecFailure::Broken(e)) => {
-                    *guard = None;
-                    return Err(e);
-                }
-                Err(ExecFailure::Command(e)) => return Err(e),
             }
         }
         Err(self.error(host, "could not open a session"))
