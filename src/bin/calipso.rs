@@ -31,6 +31,8 @@ enum Command {
     CliqueTypes(commands::clique_types::CliqueTypesCommand),
     /// Write a clique or a whole environment as a graph (dot, graphml, json).
     Graph(commands::graph::GraphArgs),
+    /// Keep the inventory live from OpenStack notifications on AMQP.
+    Listen(commands::listen::ListenArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
             Command::Db(cmd) => commands::db::run(cmd).await,
             Command::CliqueTypes(cmd) => commands::clique_types::run(cmd).await,
             Command::Graph(args) => commands::graph::run(args).await,
+            Command::Listen(args) => commands::listen::run(args).await,
         }
     });
     ExitCode::from(code)

@@ -6,4 +6,5 @@ pub mod common;
 pub mod db;
 pub mod env;
 pub mod graph;
+pub mod listen;
 pub mod scan;

@@ -1,0 +1,128 @@
+//! What handlers ask of the rest of the pipeline: partial rescans through the scanner, and the
+//! environment-wide links and cliques phases. Both are traits so handler tests can record the
+//! calls instead of reaching OpenStack.
+
+use crate::doc::Object;
+use crate::fetchers::ScanContext;
+use crate::output::Progress;
+use crate::scanner::{ScanError, Scanner, ScannerTree};
+use async_trait::async_trait;
+
+/// One subtree to rescan: run `scanner` on the inventory object `root_id`, optionally limited to
+/// one child type / child id (scanner.md §5.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RescanTarget {
+    pub scanner: String,
+    pub root_id: String,
+    pub child_id: Option<String>,
+    pub child_type: Option<String>,
+}
+
+impl RescanTarget {
+    pub fn new(scanner: &str, root_id: &str) -> Self {
+        RescanTarget {
+            scanner: scanner.into(),
+            root_id: root_id.into(),
+            child_id: None,
+            child_type: None,
+        }
+    }
+
+    pub fn child_type(mut self, t: &str) -> Self {
+        self.child_type = Some(t.into());
+        self
+    }
+
+    pub fn child_id(mut self, id: &str) -> Self {
+        self.child_id = Some(id.into());
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RescanError {
+    /// The root object is not in the inventory.
+    #[error("rescan root {0} is not in the inventory")]
+    RootMissing(String),
+    /// OpenStack API, database or SSH failed: worth retrying later.
+    #[error("rescan failed: {0}")]
+    Remote(String),
+    /// The inventory could not be read or written.
+    #[error("rescan failed to use MongoDB: {0}")]
+    Store(String),
+}
+
+#[async_trait]
+pub trait Rescan: Send + Sync {
+    /// Runs every target in order (one call per event).
+    async fn rescan(&self, targets: &[RescanTarget]) -> Result<(), RescanError>;
+}
+
+/// The links and cliques phases, environment-wide (listen.md §5.0 "scan links"/"scan cliques").
+#[async_trait]
+pub trait GraphRefresh: Send + Sync {
+    async fn links(&self) -> Result<(), String>;
+    async fn cliques(&self) -> Result<(), String>;
+}
+
+/// Until the links and cliques phases are wired in, refreshing does nothing.
+// LEAD: plug `crate::links::run_phase(&store, &env)` / `crate::cliques::run_phase(&store, &env)`
+// into an implementation of this trait and pass it from `commands::listen`.
+pub struct NoGraphRefresh;
+
+#[async_trait]
+impl GraphRefresh for NoGraphRefresh {
+    async fn links(&self) -> Result<(), String> {
+        log::debug!("links refresh is not wired in this build");
+        Ok(())
+    }
+    async fn cliques(&self) -> Result<(), String> {
+        log::debug!("cliques refresh is not wired in this build");
+        Ok(())
+    }
+}
+
+/// Rescans through the metadata-driven scanner, sharing one scan context (and so its API, DB
+/// and SSH connections) for the listener's whole life.
+pub struct ScannerRescan {
+    pub tree: ScannerTree,
+    pub ctx: ScanContext,
+    pub jobs: usize,
+}
+
+#[async_trait]
+impl Rescan for ScannerRescan {
+    async fn rescan(&self, targets: &[RescanTarget]) -> Result<(), RescanError> {
+        for target in targets {
+            let root: Object = self
+                .ctx
+                .store
+                .get_by_id(&self.ctx.env.name, &target.root_id)
+                .await
+                .map_err(|e| RescanError::Store(e.to_string()))?
+                .ok_or_else(|| RescanError::RootMissing(target.root_id.clone()))?;
+            log::info!(
+                "rescanning {} on {} (child type {}, child id {})",
+                target.scanner,
+                target.root_id,
+                target.child_type.as_deref().unwrap_or("any"),
+                target.child_id.as_deref().unwrap_or("any")
+            );
+            let scanner = Scanner::new(&self.tree, &self.ctx, Progress::hidden(), self.jobs);
+            scanner
+                .run(
+                    &target.scanner,
+                    root,
+                    "id",
+                    target.child_id.as_deref(),
+                    target.child_type.as_deref(),
+                )
+                .await
+                .map_err(|e| match e {
+                    ScanError::Store(s) => RescanError::Store(s),
+                    other => RescanError::Remote(other.to_string()),
+                })?;
+        }
+        Ok(())
+    }
+}
