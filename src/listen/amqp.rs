@@ -86,7 +86,14 @@ pub async fn connect(settings: &AmqpSettings) -> Result<Connection, String> {
     log::info!("Connecting to AMQP {}", settings.display());
     Connection::connect(&settings.uri(), ConnectionProperties::default())
         .await
-        .map_err(|e| scrub(settings, &e.to_string()))
+        .map_err(|e| {
+            format!(
+                "cannot connect to the AMQP broker {}:{}: {}",
+                settings.host,
+                settings.port,
+                scrub(settings, &e.to_string())
+            )
+        })
 }
 
 /// Removes the password from a client error, in case it echoes the URI.

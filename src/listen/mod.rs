@@ -17,7 +17,6 @@ pub mod supervisor;
 
 use crate::doc::str_field;
 use crate::fetchers::ScanContext;
-use crate::scanner::ScannerTree;
 use crate::store::Store;
 use amqp::AmqpSettings;
 use bson::doc;
@@ -79,14 +78,11 @@ pub async fn listen_env(
         let settings = AmqpSettings::from_env(&env)?;
         let rescan: Box<dyn Rescan> = match hooks.rescan {
             Some(r) => r,
-            None => {
-                let tree = ScannerTree::load(&env.app_path(), None).map_err(|e| e.to_string())?;
-                Box::new(ScannerRescan {
-                    tree,
-                    ctx: ScanContext::new(env.clone(), store.clone()),
-                    jobs: opts.jobs,
-                })
-            }
+            None => Box::new(ScannerRescan::new(
+                env.app_path(),
+                ScanContext::new(env.clone(), store.clone()),
+                opts.jobs,
+            )),
         };
         Ok::<_, String>((catalog, settings, rescan))
     };

@@ -6,7 +6,9 @@ use crate::doc::Object;
 use crate::fetchers::ScanContext;
 use crate::output::Progress;
 use crate::scanner::{ScanError, Scanner, ScannerTree};
+use crate::store::{Logical, Store, StoreError};
 use async_trait::async_trait;
+use bson::doc;
 
 /// One subtree to rescan: run `scanner` on the inventory object `root_id`, optionally limited to
 /// one child type / child id (scanner.md §5.2).
@@ -47,6 +49,9 @@ pub enum RescanError {
     /// OpenStack API, database or SSH failed: worth retrying later.
     #[error("rescan failed: {0}")]
     Remote(String),
+    /// The scanner metadata is unusable: retrying will not help.
+    #[error("cannot rescan: {0}")]
+    Setup(String),
     /// The inventory could not be read or written.
     #[error("rescan failed to use MongoDB: {0}")]
     Store(String),
@@ -83,11 +88,53 @@ impl GraphRefresh for NoGraphRefresh {
 }
 
 /// Rescans through the metadata-driven scanner, sharing one scan context (and so its API, DB
-/// and SSH connections) for the listener's whole life.
+/// and SSH connections) for the listener's whole life. The scanner tree is loaded on the first
+/// rescan, so events that need none work without it.
 pub struct ScannerRescan {
-    pub tree: ScannerTree,
+    pub app_path: String,
     pub ctx: ScanContext,
     pub jobs: usize,
+    tree: tokio::sync::OnceCell<ScannerTree>,
+}
+
+impl ScannerRescan {
+    pub fn new(app_path: String, ctx: ScanContext, jobs: usize) -> Self {
+        ScannerRescan {
+            app_path,
+            ctx,
+            jobs,
+            tree: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn tree(&self) -> Result<&ScannerTree, RescanError> {
+        self.tree
+            .get_or_try_init(|| async {
+                let types = scan_object_types(&self.ctx.store)
+                    .await
+                    .map_err(|e| RescanError::Store(e.to_string()))?;
+                ScannerTree::load(&self.app_path, types.as_deref())
+                    .map_err(|e| RescanError::Setup(e.to_string()))
+            })
+            .await
+    }
+}
+
+/// The `scan_object_types` constants list, or `None` when that document is missing.
+async fn scan_object_types(store: &Store) -> Result<Option<Vec<String>>, StoreError> {
+    let docs = store
+        .find(Logical::Constants, doc! {"name": "scan_object_types"})
+        .await?;
+    Ok(docs.first().map(|d| {
+        d.get_array("data")
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_document()?.get_str("value").ok().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }))
 }
 
 #[async_trait]
@@ -108,7 +155,8 @@ impl Rescan for ScannerRescan {
                 target.child_type.as_deref().unwrap_or("any"),
                 target.child_id.as_deref().unwrap_or("any")
             );
-            let scanner = Scanner::new(&self.tree, &self.ctx, Progress::hidden(), self.jobs);
+            let scanner =
+                Scanner::new(self.tree().await?, &self.ctx, Progress::hidden(), self.jobs);
             scanner
                 .run(
                     &target.scanner,

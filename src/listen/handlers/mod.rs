@@ -128,7 +128,7 @@ async fn rescan(
             log::error!("{e}");
             Ok(Some(Outcome::Retry(e.to_string())))
         }
-        Err(e @ RescanError::RootMissing(_)) => {
+        Err(e @ (RescanError::RootMissing(_) | RescanError::Setup(_))) => {
             log::error!("{e}");
             Ok(Some(Outcome::Drop(e.to_string())))
         }
