@@ -59,9 +59,16 @@ impl World {
         let name = unique(tag);
         let dir = tempfile::tempdir().unwrap();
         let mongo_conf = dir.path().join("mongo.conf");
+        // A single seed is not enough to go through a proxy: the server announces itself as a
+        // replica set member at 127.0.0.1:27017, so the driver must be told to connect directly.
+        let server = if mongo_port == 27017 {
+            "127.0.0.1".to_string()
+        } else {
+            format!("127.0.0.1:{mongo_port}/?directConnection=true&appName=calipso-test")
+        };
         std::fs::write(
             &mongo_conf,
-            format!("server 127.0.0.1\nport {mongo_port}\nauth_db {name}\n"),
+            format!("server {server}\nport {mongo_port}\nauth_db {name}\n"),
         )
         .unwrap();
         let direct = dir.path().join("direct.conf");
@@ -360,9 +367,11 @@ impl Proxy {
         proxy
     }
 
-    pub fn down(&self) {
+    /// Cuts every connection (after at most one 50 ms poll of the forwarders).
+    pub async fn down(&self) {
         self.up.store(false, Ordering::SeqCst);
         self.generation.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
     pub fn up(&self) {
