@@ -4,8 +4,8 @@
 
 use super::amqp::{self, AmqpSettings};
 use super::catalog::QueueBinding;
-use super::dispatch::{Decision, Dispatcher};
-use futures::StreamExt;
+use super::dispatch::{Decision, Dispatcher, Handled, Step};
+use futures::{FutureExt, StreamExt};
 use lapin::message::Delivery;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions,
@@ -18,6 +18,8 @@ use tokio::time::Instant;
 
 /// Deliveries fetched ahead of the one being handled.
 const PREFETCH: u16 = 256;
+/// At most this many waiting deliveries share one `messages` insert.
+const BATCH: usize = 64;
 
 /// Limits for tests and benchmarks.
 #[derive(Debug, Clone, Default)]
@@ -154,17 +156,62 @@ impl Consumer<'_> {
                 _ = sleep_until_opt(idle_deadline) => return Ok(SessionEnd::Stopped(Stop::Idle)),
                 next = deliveries.next() => next,
             };
-            let delivery = match next {
+            let first = match next {
                 Some(Ok(d)) => d,
                 Some(Err(e)) => return Ok(SessionEnd::Lost(e.to_string())),
                 None => return Ok(SessionEnd::Lost("the broker cancelled the consumer".into())),
             };
-            let decision = self.dispatcher.process(&delivery.data).await;
-            self.handled += 1;
-            if let Err(e) = answer(&delivery, decision).await {
-                return Ok(SessionEnd::Lost(e));
+            // Deliveries already waiting are handled one after the other, then their `messages`
+            // records are written in one insert before any of them is answered.
+            let mut batch = vec![(first, None)];
+            let mut lost = None;
+            let mut i = 0;
+            while i < batch.len() {
+                let step = self.dispatcher.handle(&batch[i].0.data).await;
+                let store_down = matches!(step, Step::Decided(Decision::StoreDown { .. }));
+                batch[i].1 = Some(step);
+                i += 1;
+                let room = self
+                    .limits
+                    .max_events
+                    .map_or(true, |m| self.handled + (batch.len() as u64) < m);
+                if store_down || !room || batch.len() >= BATCH {
+                    break;
+                }
+                match deliveries.next().now_or_never() {
+                    Some(Some(Ok(d))) => batch.push((d, None)),
+                    Some(Some(Err(e))) => lost = Some(e.to_string()),
+                    Some(None) => lost = Some("the broker cancelled the consumer".into()),
+                    None => {}
+                }
             }
-            if let Decision::StoreDown { attempt } = decision {
+            let handled: Vec<&Handled> = batch
+                .iter()
+                .filter_map(|(_, s)| match s {
+                    Some(Step::Handled(h)) => Some(h),
+                    _ => None,
+                })
+                .collect();
+            let recorded = self.dispatcher.record(&handled).await;
+            let mut pause = None;
+            for (delivery, step) in batch {
+                let decision = match step {
+                    Some(Step::Decided(d)) => d,
+                    Some(Step::Handled(h)) => self.dispatcher.conclude(h, recorded.as_ref().err()),
+                    None => continue,
+                };
+                self.handled += 1;
+                if let Err(e) = answer(&delivery, decision).await {
+                    return Ok(SessionEnd::Lost(e));
+                }
+                if let Decision::StoreDown { attempt } = decision {
+                    pause = Some(attempt);
+                }
+            }
+            if let Some(reason) = lost {
+                return Ok(SessionEnd::Lost(reason));
+            }
+            if let Some(attempt) = pause {
                 let wait =
                     Duration::from_secs(1u64 << (attempt - 1).min(5)).min(Duration::from_secs(30));
                 log::warn!(

@@ -29,6 +29,22 @@ pub enum Decision {
     },
 }
 
+/// A delivery after its handler ran, before its `messages` record is written.
+pub struct Handled {
+    outcome: Outcome,
+    key: String,
+    message_id: Option<String>,
+    event_type: String,
+    record: Document,
+}
+
+/// What `handle` made of a delivery.
+pub enum Step {
+    /// Answered without a handler run to record (malformed, unhandled, MongoDB down).
+    Decided(Decision),
+    Handled(Handled),
+}
+
 pub struct Dispatcher {
     pub catalog: EventCatalog,
     pub store: Store,
@@ -67,16 +83,42 @@ impl Dispatcher {
         }
     }
 
+    /// Handles one delivery and records it in `messages` (unbatched form of `handle` +
+    /// `record` + `conclude`).
     pub async fn process(&mut self, body: &[u8]) -> Decision {
+        match self.handle(body).await {
+            Step::Decided(d) => d,
+            Step::Handled(h) => {
+                let recorded = self.record(&[&h]).await;
+                self.conclude(h, recorded.as_ref().err())
+            }
+        }
+    }
+
+    /// Inserts the `messages` records of handled deliveries in one write.
+    pub async fn record(&self, handled: &[&Handled]) -> Result<(), String> {
+        if handled.is_empty() {
+            return Ok(());
+        }
+        self.store
+            .collection(Logical::Messages)
+            .insert_many(handled.iter().map(|h| &h.record))
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())
+    }
+
+    /// Runs the handler of one delivery; its `messages` record is written by `record`.
+    pub async fn handle(&mut self, body: &[u8]) -> Step {
         let received = bson::DateTime::now();
         let n = match envelope::unwrap(body) {
             Envelope::Malformed(reason) => {
                 log::error!("Malformed message: {reason}");
-                return Decision::Reject;
+                return Step::Decided(Decision::Reject);
             }
             Envelope::NotANotification => {
                 log::debug!("message without event_type (not a notification) acknowledged");
-                return self.unhandled();
+                return Step::Decided(self.unhandled());
             }
             Envelope::Notification(n) => n,
         };
@@ -90,7 +132,7 @@ impl Dispatcher {
                     if self.consume_all { "rejected" } else { "acknowledged" }
                 );
             }
-            return self.unhandled();
+            return Step::Decided(self.unhandled());
         };
         log::info!("Got notification. Event_type: {event_type}, message_id: {id_text}");
         log::debug!("Notification: {}", Value::Object(n.body.clone()));
@@ -104,17 +146,32 @@ impl Dispatcher {
             rescan: self.rescan.as_ref(),
             graph: self.graph.as_ref(),
         };
-        let handled = handlers::handle(kind, &ctx, &n).await;
-        let outcome = match handled {
+        let outcome = match handlers::handle(kind, &ctx, &n).await {
             Ok(outcome) => outcome,
-            Err(down) => return self.store_down(&key, &event_type, id_text, &down.0),
+            Err(down) => {
+                let id_text = id_text.to_string();
+                return Step::Decided(self.store_down(&key, &event_type, &id_text, &down.0));
+            }
         };
         let record = message_document(&self.env, &n, &outcome, received);
-        if let Err(e) = self.store.insert(Logical::Messages, record).await {
-            return self.store_down(&key, &event_type, id_text, &e.to_string());
+        Step::Handled(Handled {
+            outcome,
+            key,
+            message_id,
+            event_type,
+            record,
+        })
+    }
+
+    /// The answer for a handled delivery, once its record was written (or failed to be).
+    pub fn conclude(&mut self, h: Handled, record_error: Option<&String>) -> Decision {
+        let id_text = h.message_id.as_deref().unwrap_or("(none)").to_string();
+        if let Some(e) = record_error {
+            return self.store_down(&h.key, &h.event_type, &id_text, e);
         }
+        let (key, event_type) = (h.key, h.event_type);
         self.store_failures.remove(&key);
-        match outcome {
+        match h.outcome {
             Outcome::Done { .. } => {
                 self.retries.remove(&key);
                 Decision::Ack
@@ -124,7 +181,7 @@ impl Dispatcher {
                 log::warn!("event {event_type} (message_id {id_text}) dropped: {reason}");
                 Decision::Reject
             }
-            Outcome::Retry(_) if message_id.is_none() => Decision::Reject,
+            Outcome::Retry(_) if h.message_id.is_none() => Decision::Reject,
             Outcome::Retry(_) => {
                 let count = self.retries.entry(key.clone()).or_insert(0);
                 *count += 1;

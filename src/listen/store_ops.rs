@@ -170,3 +170,26 @@ pub async fn delete_objects(store: &Store, env: &str, filter: Document) -> Resul
         .map_err(|e| op_error(store, Logical::Inventory, e))?
         .deleted_count)
 }
+
+/// Sets `fields` (and `last_scanned`) on the object `{env, type, id}` in one round trip;
+/// returns the updated object, or `None` when there is no such object.
+pub async fn update_fields(
+    store: &Store,
+    env: &str,
+    type_name: &str,
+    id: &str,
+    fields: Document,
+) -> Result<Option<Object>, StoreError> {
+    let mut set = keys::encode(&fields);
+    set.insert("last_scanned", bson::DateTime::now());
+    let updated = store
+        .collection(Logical::Inventory)
+        .find_one_and_update(
+            doc! {"environment": env, "type": type_name, "id": id},
+            doc! {"$set": set},
+        )
+        .return_document(mongodb::options::ReturnDocument::After)
+        .await
+        .map_err(|e| op_error(store, Logical::Inventory, e))?;
+    Ok(updated.as_ref().map(keys::decode))
+}

@@ -77,18 +77,18 @@ pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
     let Some(id) = payload_str(n, &["port", "id"]) else {
         return drop_with("port update: payload has no port id".into());
     };
-    let found = find_typed(ctx, "port", doc! {"id": &id}).await?;
-    let Some(mut port) = found.into_iter().next() else {
+    let payload_port = payload_object(n, "port").unwrap_or_default();
+    // The status follows admin_state_up (the payload's own status is not used).
+    let admin_up = payload_port.get_bool("admin_state_up").unwrap_or(true);
+    let mut fields =
+        doc! {"admin_state_up": admin_up, "status": if admin_up { "ACTIVE" } else { "DOWN" }};
+    if let Some(v) = payload_port.get("binding:vnic_type") {
+        fields.insert("binding:vnic_type", v.clone());
+    }
+    let Some(port) = store_ops::update_fields(ctx.store, ctx.env, "port", &id, fields).await?
+    else {
         return retry_with("port document does not exist, aborting port update".into());
     };
-    let payload_port = payload_object(n, "port").unwrap_or_default();
-    let admin_up = payload_port.get_bool("admin_state_up").unwrap_or(true);
-    port.insert("admin_state_up", admin_up);
-    port.insert("status", if admin_up { "ACTIVE" } else { "DOWN" });
-    if let Some(v) = payload_port.get("binding:vnic_type") {
-        port.insert("binding:vnic_type", v.clone());
-    }
-    ctx.store.upsert_object(&mut port).await?;
     let net_id = str_field(&port, "network_id")
         .unwrap_or_default()
         .to_string();
