@@ -263,3 +263,92 @@ async fn unreachable_broker_is_a_fatal_error() {
     assert_eq!(w.operational().await.as_deref(), Some("error"));
     w.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_mode_follows_the_listen_flag() {
+    use calipso::store::Logical;
+    let w = World::new("all").await;
+    w.store
+        .insert(
+            Logical::SupportedEnvironments,
+            doc! {"environment": {"distribution": "Mirantis", "distribution_version": "8.0",
+            "type_drivers": "vxlan", "mechanism_drivers": "OVS"},
+            "features": {"listening": true, "scanning": true, "monitoring": false}},
+        )
+        .await
+        .unwrap();
+    let mut cmd = std::process::Command::cargo_bin("calipso").unwrap();
+    cmd.args(["listen", "--all", "-i", "0.5", "-m", w.mongo_conf()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let supervisor = tokio::process::Command::from(cmd)
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    w.wait_running().await;
+    w.store
+        .set_environment_fields(&w.env, doc! {"listen": false})
+        .await
+        .unwrap();
+    wait_for("listener stopped", Duration::from_secs(20), || async {
+        w.operational().await.as_deref() == Some("stopped")
+    })
+    .await;
+    // SAFETY: signalling the child this test spawned.
+    unsafe {
+        libc::kill(supervisor.id().unwrap() as libc::pid_t, libc::SIGTERM);
+    }
+    let (code, stderr) = finish(supervisor).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!("Starting event listener '{}'", w.env)),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("Stopping event listener '{}'", w.env)),
+        "{stderr}"
+    );
+    w.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn instance_add_rescans_through_the_scanner() {
+    use calipso::store::Logical;
+    let w = World::new("rescan").await;
+    let constants: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("data/seed/constants.json").unwrap())
+            .unwrap();
+    let types = constants
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "scan_object_types")
+        .unwrap();
+    let types = calipso::doc::json_to_bson(types)
+        .as_document()
+        .unwrap()
+        .clone();
+    w.store.insert(Logical::Constants, types).await.unwrap();
+    w.insert_inventory(
+        doc! {"id": "node-5.cisco.com-instances", "type": "instances_folder",
+        "id_path": "/e/node-5.cisco.com-instances", "name_path": "/e/Instances"},
+    )
+    .await;
+    let child = listen(&w, &["--idle-exit", "3", "-r", "0"]);
+    w.wait_running().await;
+    let p = Publisher::new().await;
+    let event = notification(
+        "compute.instance.create.end",
+        "compute.node-5.cisco.com",
+        json!({"instance_id": "bf0cb914-b316-486c-a4ce-f22deb453c52", "host": "node-5.cisco.com",
+               "display_name": "test", "state": "active", "tenant_id": PID}),
+    );
+    send(&w, &p, &w.nova_exchange, &event).await;
+    let (code, stderr) = finish(child).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("rescanning ScanInstancesRoot on node-5.cisco.com-instances (child type instance, child id bf0cb914-b316-486c-a4ce-f22deb453c52)"),
+        "{stderr}"
+    );
+    w.cleanup().await;
+}

@@ -71,3 +71,44 @@ async fn broker_connection_lost_reconnects_and_resumes() {
     l.stop().await;
     w.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn existing_openstack_topology_is_accepted() {
+    use lapin::options::{ExchangeDeclareOptions, QueueDeclareOptions};
+    use lapin::types::FieldTable;
+    let w = World::new("topology").await;
+    let p = Publisher::new().await;
+    // As OpenStack with amqp_durable_queues = True declares its exchange, and a queue some other
+    // consumer declared without our dead-letter arguments.
+    p.channel
+        .exchange_declare(
+            w.neutron_exchange.as_str().into(),
+            lapin::ExchangeKind::Topic,
+            ExchangeDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    p.channel
+        .queue_declare(
+            w.queues[1].as_str().into(),
+            QueueDeclareOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let l = InProcess::start(&w, w.store.clone(), 3).await;
+    send(
+        &w,
+        &p,
+        &w.neutron_exchange,
+        &network("through-durable-exchange"),
+    )
+    .await;
+    assert!(w.get("through-durable-exchange").await.is_some());
+    l.stop().await;
+    w.cleanup().await;
+}

@@ -174,7 +174,7 @@ impl Consumer<'_> {
                 let room = self
                     .limits
                     .max_events
-                    .map_or(true, |m| self.handled + (batch.len() as u64) < m);
+                    .is_none_or(|m| self.handled + (batch.len() as u64) < m);
                 if store_down || !room || batch.len() >= BATCH {
                     break;
                 }

@@ -479,3 +479,43 @@ pub async fn wait_message(w: &World, id: &str) -> Document {
     }
     panic!("no messages record with id {id}");
 }
+
+// Payloads of the Neutron events of the handler tests (shapes of listen.md §6).
+
+pub const PID: &str = "75c0eb79ff4a42b0ae4973c8375ddf40";
+pub const NET: &str = "a8226605-40d0-4111-93bd-11ffa5b2d1d7";
+pub const SUBNET: &str = "fcfa62ec-5ae7-46ce-9259-5f30de7af858";
+
+pub fn network_payload(name: &str) -> serde_json::Value {
+    json!({"network": {"id": NET, "name": name, "tenant_id": PID, "admin_state_up": true,
+        "status": "ACTIVE", "subnets": [], "provider:network_type": "vxlan",
+        "provider:segmentation_id": 8, "mtu": 1400, "shared": false, "router:external": false}})
+}
+
+pub fn subnet_payload(name: &str, dhcp: bool) -> serde_json::Value {
+    json!({"subnet": {"id": SUBNET, "name": name, "network_id": NET, "tenant_id": PID,
+        "cidr": "172.16.13.0/24", "enable_dhcp": dhcp, "gateway_ip": "172.16.13.1", "ip_version": 4,
+        "allocation_pools": [{"start": "172.16.13.2", "end": "172.16.13.254"}],
+        "dns_nameservers": [], "host_routes": [], "ipv6_ra_mode": null, "ipv6_address_mode": null}})
+}
+
+pub fn port_payload(id: &str, mac: &str, owner: &str, device: &str) -> serde_json::Value {
+    json!({"port": {"id": id, "name": "", "network_id": NET, "tenant_id": PID, "mac_address": mac,
+        "admin_state_up": true, "status": "DOWN", "device_owner": owner, "device_id": device,
+        "binding:host_id": "node-5.cisco.com", "binding:vif_type": "ovs", "binding:vnic_type": "normal",
+        "fixed_ips": [{"subnet_id": SUBNET, "ip_address": "172.16.13.4"}], "security_groups": []}})
+}
+
+pub async fn create_network(w: &World, p: &Publisher) {
+    send(
+        w,
+        p,
+        &w.neutron_exchange,
+        &notification(
+            "network.create.end",
+            "network.node-6.cisco.com",
+            network_payload("calipso-network-add"),
+        ),
+    )
+    .await;
+}
