@@ -69,7 +69,8 @@ impl Consumer<'_> {
     /// reconnecting as often as needed. `on_running` is called once the first consumer is set up.
     pub async fn run(&mut self, on_running: impl AsyncOnce) -> Result<Stop, String> {
         let conn = amqp::connect(self.settings).await?;
-        let mut end = self.session(&conn, Some(on_running)).await;
+        let mut on_running = Some(on_running);
+        let mut end = self.session(&conn, &mut on_running).await;
         let _ = conn.close(200, "listener stopping".into()).await;
         let mut attempt: u64 = 0;
         loop {
@@ -97,7 +98,7 @@ impl Consumer<'_> {
                     }
                 }
             };
-            end = self.session(&conn, None::<NoCallback>).await;
+            end = self.session(&conn, &mut on_running).await;
             let _ = conn.close(200, "listener stopping".into()).await;
         }
     }
@@ -113,7 +114,7 @@ impl Consumer<'_> {
     async fn session(
         &mut self,
         conn: &Connection,
-        on_running: Option<impl AsyncOnce>,
+        on_running: &mut Option<impl AsyncOnce>,
     ) -> Result<SessionEnd, String> {
         let channel = amqp::declare_topology(conn, self.bindings).await?;
         channel
@@ -141,7 +142,7 @@ impl Consumer<'_> {
             consumers.push(c);
         }
         let mut deliveries = futures::stream::select_all(consumers);
-        if let Some(cb) = on_running {
+        if let Some(cb) = on_running.take() {
             cb.call().await;
         }
         let mut idle_since = Instant::now();
@@ -256,11 +257,4 @@ async fn answer(delivery: &Delivery, decision: Decision) -> Result<(), String> {
 #[async_trait::async_trait]
 pub trait AsyncOnce: Send {
     async fn call(self);
-}
-
-pub struct NoCallback;
-
-#[async_trait::async_trait]
-impl AsyncOnce for NoCallback {
-    async fn call(self) {}
 }

@@ -9,6 +9,7 @@ use super::refresh::{GraphRefresh, Rescan};
 use crate::doc::json_to_bson;
 use crate::store::{keys, Logical, Store};
 use bson::{doc, Bson, Document};
+use futures::FutureExt;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -146,9 +147,15 @@ impl Dispatcher {
             rescan: self.rescan.as_ref(),
             graph: self.graph.as_ref(),
         };
-        let outcome = match handlers::handle(kind, &ctx, &n).await {
-            Ok(outcome) => outcome,
-            Err(down) => {
+        // A bug in a handler must not end the listener: the event is dropped instead.
+        let run = std::panic::AssertUnwindSafe(handlers::handle(kind, &ctx, &n)).catch_unwind();
+        let outcome = match run.await {
+            Err(_) => {
+                log::error!("handler for {event_type} (message_id {id_text}) failed unexpectedly; event dropped");
+                Outcome::Drop("handler failure".into())
+            }
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(down)) => {
                 let id_text = id_text.to_string();
                 return Step::Decided(self.store_down(&key, &event_type, &id_text, &down.0));
             }
