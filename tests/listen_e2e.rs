@@ -352,3 +352,63 @@ async fn instance_add_rescans_through_the_scanner() {
     );
     w.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn once_stops_after_one_event() {
+    let w = World::new("once").await;
+    seed_project(&w).await;
+    let child = listen(&w, &["--once"]);
+    w.wait_running().await;
+    let p = Publisher::new().await;
+    send(
+        &w,
+        &p,
+        &w.neutron_exchange,
+        &notification("network.create.end", "network.node-6", net_payload("one")),
+    )
+    .await;
+    let (code, stderr) = finish(child).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("stopped (MaxEvents)"), "{stderr}");
+    w.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_amqp_configuration_is_reported() {
+    let w = World::new("noamqp").await;
+    w.store
+        .set_environment_fields(
+            &w.env,
+            doc! {"configuration": [{"name": "AMQP", "host": "127.0.0.1", "user": "u"}]},
+        )
+        .await
+        .unwrap();
+    let (code, stderr) = finish(listen(&w, &[])).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("AMQP configuration incomplete: missing pwd"),
+        "{stderr}"
+    );
+    assert_eq!(w.operational().await.as_deref(), Some("error"));
+    w.store
+        .set_environment_fields(&w.env, doc! {"configuration": []})
+        .await
+        .unwrap();
+    let (code, stderr) = finish(listen(&w, &[])).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("No matches for configuration component: AMQP"),
+        "{stderr}"
+    );
+    let mut cmd = std::process::Command::cargo_bin("calipso").unwrap();
+    cmd.args(["listen", "-m", w.mongo_conf(), "-e", "no-such-env"])
+        .stderr(Stdio::piped());
+    let child = tokio::process::Command::from(cmd).spawn().unwrap();
+    let (code, stderr) = finish(child).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("use_env: could not find matching environment"),
+        "{stderr}"
+    );
+    w.cleanup().await;
+}
