@@ -36,7 +36,14 @@ pub async fn supervise(
     );
     let mut listeners: HashMap<String, Listener> = HashMap::new();
     loop {
-        let wanted = eligible(store).await.map_err(|e| e.to_string())?;
+        let wanted = match eligible(store).await {
+            Ok(names) => names,
+            Err(e) => {
+                // MongoDB briefly away: keep the running listeners, look again next round.
+                log::error!("cannot read the environments to listen to: {e}");
+                listeners.keys().cloned().collect()
+            }
+        };
         for (name, l) in listeners.iter_mut() {
             if !wanted.contains(name) {
                 if let Some(child) = l.child.take() {
