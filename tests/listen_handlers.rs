@@ -45,6 +45,22 @@ async fn network_create_update_delete() {
         folder.get_str("name_path").unwrap(),
         format!("/{e}/Projects/calipso-project/Networks")
     );
+    // The folders a scan puts below a network.
+    let services = w
+        .get(&format!("{NET}-network_services"))
+        .await
+        .expect("services folder");
+    assert_eq!(services.get_str("type").unwrap(), "network_services_folder");
+    assert_eq!(
+        services.get_str("name_path").unwrap(),
+        format!("/{e}/Projects/calipso-project/Networks/calipso-network-add/Network vServices")
+    );
+    let ports = w.get(&format!("{NET}-ports")).await.expect("ports folder");
+    assert_eq!(
+        ports.get_str("id_path").unwrap(),
+        format!("/{e}/{e}-projects/{PID}/{PID}-networks/{NET}/{NET}-ports")
+    );
+    assert_eq!(ports.get_str("name").unwrap(), "Ports");
     assert_eq!(msg.get_str("source_system").unwrap(), "OpenStack");
     assert_eq!(msg.get_str("related_object").unwrap(), NET);
     assert_eq!(msg.get_str("level").unwrap(), "info");

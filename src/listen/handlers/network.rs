@@ -1,11 +1,14 @@
 //! network.create.end / network.update.end / network.delete.end (listen.md §5.3).
 
+use super::StoreDown;
 use super::{
     delete_by_id, drop_with, payload_object, payload_str, rename, retry_with, HandlerCtx,
     HandlerResult, Outcome,
 };
 use crate::doc::str_field;
+use crate::fetchers::folder::FolderFetcher;
 use crate::listen::envelope::Notification;
+use crate::scanner::save::{complete_object, Paths};
 use bson::{doc, Bson, Document};
 
 pub async fn add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
@@ -65,8 +68,33 @@ pub async fn add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
         "show_in_tree": true,
     });
     ctx.store.upsert_object(&mut net).await?;
+    add_network_folders(ctx, &net).await?;
     log::info!("network {id} added");
     Ok(Outcome::done(&id, &id))
+}
+
+/// The two folders a scan's `ScanNetwork` puts below every network, built by the same folder
+/// fetcher and save rules (no remote access is involved).
+async fn add_network_folders(ctx: &HandlerCtx<'_>, net: &Document) -> Result<(), StoreDown> {
+    let net_id = str_field(net, "id").unwrap_or_default();
+    let paths = Paths::new(ctx.store, ctx.env);
+    for (types_name, text) in [
+        ("ports", None),
+        ("network_services", Some("Network vServices")),
+    ] {
+        let fetcher = FolderFetcher {
+            types_name: types_name.into(),
+            parent_type: "network".into(),
+            text: text.map(String::from),
+        };
+        let mut folder = fetcher.folder_for(net_id);
+        let folder_type = format!("{types_name}_folder");
+        complete_object(&paths, ctx.env, &folder_type, net, &mut folder)
+            .await
+            .map_err(|e| StoreDown(e.to_string()))?;
+        ctx.store.upsert_object(&mut folder).await?;
+    }
+    Ok(())
 }
 
 pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
