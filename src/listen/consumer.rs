@@ -82,6 +82,10 @@ impl Consumer<'_> {
             log::warn!(
                 "Connection to broker lost, trying to re-establish connection... ({reason})"
             );
+            // At most one restart per second, even when a session fails at once.
+            if self.sleep_or_stop(Duration::from_secs(1)).await {
+                return Ok(Stop::Signal);
+            }
             let conn = loop {
                 match amqp::connect(self.settings).await {
                     Ok(c) => {
