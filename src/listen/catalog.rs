@@ -226,4 +226,35 @@ mod tests {
             assert!(err.contains(expected), "{text}: {err}");
         }
     }
+
+    #[test]
+    fn extra_metadata_file_is_merged_over_the_common_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let extra = dir.path().join("extra.json");
+        std::fs::write(
+            &extra,
+            r#"{"handlers_package": "x", "event_handlers": {"port.update.end": "EventPortAdd",
+                "floatingip.create.end": "EventPortUpdate"},
+                "queues": [{"queue": "mine", "exchange": "neutron", "extra": 1}]}"#,
+        )
+        .unwrap();
+        // No `config/events.json` under this app_path: the built-in one is the base.
+        let c = EventCatalog::load(dir.path().to_str().unwrap(), Some(&extra)).unwrap();
+        assert_eq!(c.handler("port.update.end"), Some(HandlerKind::PortAdd));
+        assert_eq!(
+            c.handler("floatingip.create.end"),
+            Some(HandlerKind::PortUpdate)
+        );
+        assert_eq!(
+            c.handler("network.create.end"),
+            Some(HandlerKind::NetworkAdd)
+        );
+        assert_eq!(c.queues.len(), 5);
+        assert_eq!(c.queue_names().last().map(String::as_str), Some("mine"));
+        let wrong = dir.path().join("extra.txt");
+        std::fs::write(&wrong, "{}").unwrap();
+        assert!(EventCatalog::load("/nonexistent", Some(&wrong))
+            .unwrap_err()
+            .contains("must end in .json"));
+    }
 }
