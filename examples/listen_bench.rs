@@ -7,7 +7,6 @@
 
 use bson::doc;
 use calipso::config::MongoConf;
-use calipso::listen::refresh::NoGraphRefresh;
 use calipso::listen::{listen_env, Hooks, Limits, ListenOptions};
 use calipso::store::{Logical, Store};
 use lapin::options::{BasicPublishOptions, QueueDeleteOptions};
@@ -64,10 +63,7 @@ async fn main() -> anyhow::Result<()> {
         },
         jobs: 1,
     };
-    let hooks = Hooks {
-        rescan: None,
-        graph: Box::new(NoGraphRefresh),
-    };
+    let hooks = Hooks::default();
     let listener = tokio::spawn(listen_env(store.clone(), opts, hooks, rx));
     // Wait until the topology exists.
     let started = Instant::now();

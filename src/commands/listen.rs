@@ -2,7 +2,6 @@
 
 use super::common::MongoArgs;
 use crate::config::MongoConf;
-use crate::listen::refresh::NoGraphRefresh;
 use crate::listen::supervisor::{supervise, SupervisorOptions};
 use crate::listen::{listen_env, Hooks, Limits, ListenOptions, ORIGIN_TYPE};
 use crate::logging;
@@ -113,12 +112,7 @@ async fn execute(args: &ListenArgs) -> Result<(), String> {
         },
         jobs: usize::from(args.jobs),
     };
-    // LEAD: replace NoGraphRefresh by the links/cliques phases once they exist.
-    let hooks = Hooks {
-        rescan: None,
-        graph: Box::new(NoGraphRefresh),
-    };
-    listen_env(store, opts, hooks, shutdown)
+    listen_env(store, opts, Hooks::default(), shutdown)
         .await
         .map(|_| ())
         .map_err(|e| e.to_string())

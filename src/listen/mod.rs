@@ -49,10 +49,12 @@ pub enum ListenError {
     Fatal(String),
 }
 
-/// The hooks a listener uses; `None` rescan means "through the scanner".
+/// The hooks a listener uses; `None` means the real one (rescans through the scanner, links and
+/// cliques through `refresh::graph_refresh_for`).
+#[derive(Default)]
 pub struct Hooks {
     pub rescan: Option<Box<dyn Rescan>>,
-    pub graph: Box<dyn GraphRefresh>,
+    pub graph: Option<Box<dyn GraphRefresh>>,
 }
 
 /// Runs the listener of one environment until a signal or a limit stops it.
@@ -84,9 +86,13 @@ pub async fn listen_env(
                 opts.jobs,
             )),
         };
-        Ok::<_, String>((catalog, settings, rescan))
+        let graph = match hooks.graph {
+            Some(g) => g,
+            None => refresh::graph_refresh_for(&store, &env),
+        };
+        Ok::<_, String>((catalog, settings, rescan, graph))
     };
-    let (catalog, settings, rescan) = match setup.await {
+    let (catalog, settings, rescan, graph) = match setup.await {
         Ok(parts) => parts,
         Err(e) => {
             set_operational(&store, &opts.env, "error").await;
@@ -105,7 +111,7 @@ pub async fn listen_env(
         store.clone(),
         env.name.clone(),
         rescan,
-        hooks.graph,
+        graph,
         opts.retry_limit,
         opts.consume_all,
     );

@@ -440,7 +440,7 @@ impl InProcess {
         };
         let hooks = calipso::listen::Hooks {
             rescan: Some(Box::new(recorder.clone())),
-            graph: Box::new(recorder.clone()),
+            graph: Some(Box::new(recorder.clone())),
         };
         let task = tokio::spawn(calipso::listen::listen_env(store, opts, hooks, rx));
         let running = InProcess {
