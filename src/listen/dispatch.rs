@@ -1,6 +1,7 @@
-//! One delivery, start to decision (listen.md §3): unwrap, find the handler, run it, record the
-//! `messages` document, and decide how the broker is answered. Nothing here talks AMQP, so the
-//! whole policy is testable without a broker.
+//! One delivery, start to decision (listen.md §3), in three steps so that the consumer can batch
+//! the middle one: `handle` (unwrap, find the handler, run it), `record` (insert the `messages`
+//! documents of several handled deliveries at once) and `conclude` (retry bookkeeping and the
+//! answer to the broker). Nothing here talks AMQP.
 
 use super::catalog::EventCatalog;
 use super::envelope::{self, Envelope, Notification};
@@ -81,18 +82,6 @@ impl Dispatcher {
             retries: HashMap::new(),
             store_failures: HashMap::new(),
             ignored_types: HashSet::new(),
-        }
-    }
-
-    /// Handles one delivery and records it in `messages` (unbatched form of `handle` +
-    /// `record` + `conclude`).
-    pub async fn process(&mut self, body: &[u8]) -> Decision {
-        match self.handle(body).await {
-            Step::Decided(d) => d,
-            Step::Handled(h) => {
-                let recorded = self.record(&[&h]).await;
-                self.conclude(h, recorded.as_ref().err())
-            }
         }
     }
 
