@@ -36,4 +36,6 @@ pub enum Command {
     /// Run the scan requests and scheduled scans of the scans collections.
     #[command(name = "scan-manager")]
     ScanManager(commands::scan_manager::ScanManagerArgs),
+    /// Keep the inventory live from OpenStack notifications on AMQP.
+    Listen(commands::listen::ListenArgs),
 }

@@ -15,6 +15,7 @@ pub mod doc;
 pub mod fetchers;
 pub mod lab;
 pub mod links;
+pub mod listen;
 pub mod logging;
 pub mod output;
 pub mod scanner;

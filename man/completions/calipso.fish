@@ -33,6 +33,7 @@ complete -c calipso -n "__fish_calipso_needs_command" -f -a "clique-types" -d 'I
 complete -c calipso -n "__fish_calipso_needs_command" -f -a "graph" -d 'Write a clique or a whole environment as a graph (dot, graphml, json)'
 complete -c calipso -n "__fish_calipso_needs_command" -f -a "test-conn" -d 'Test the connections an environment configures, or serve connection_tests requests'
 complete -c calipso -n "__fish_calipso_needs_command" -f -a "scan-manager" -d 'Run the scan requests and scheduled scans of the scans collections'
+complete -c calipso -n "__fish_calipso_needs_command" -f -a "listen" -d 'Keep the inventory live from OpenStack notifications on AMQP'
 complete -c calipso -n "__fish_calipso_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
@@ -162,14 +163,29 @@ complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -l once -d
 complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -l no-schedules -d 'Do not read scheduled_scans (cron drives the schedule)'
 complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -l list-schedules -d 'Print each schedule and exit'
 complete -c calipso -n "__fish_calipso_using_subcommand scan-manager" -s h -l help -d 'Print help'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "scan" -d 'Scan an environment (or one object) into the inventory, then find links and cliques'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "env" -d 'Register, list and export environment definitions (environments_config)'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "db" -d 'Load and inspect the reference collections a fresh database needs'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "clique-types" -d 'Import and export clique types'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "graph" -d 'Write a clique or a whole environment as a graph (dot, graphml, json)'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "test-conn" -d 'Test the connections an environment configures, or serve connection_tests requests'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "scan-manager" -d 'Run the scan requests and scheduled scans of the scans collections'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -s e -l env -d 'Environment name (an environments_config `name`)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -s i -l interval -d 'With --all: seconds between polls of environments_config' -r
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -l metadata_file -d 'Extra event metadata file, merged over the common events.json' -r
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -s l -l loglevel -d 'Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL (any case)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -s r -l retry_limit -d 'How many times a message whose object is not there yet is retried before it is discarded' -r
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -l max-events -d 'Stop after N messages (tests, benchmarks)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -l idle-exit -d 'Stop when no message arrived for SECS seconds (tests)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -s j -l jobs -d 'How many subtrees a partial rescan scans at the same time' -r
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -l all -d 'Listen to every environment with `listen: true` and `scanned: true` (one child per env)'
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -l consume_all -d 'Reject (dead-letter) messages without a handler instead of acknowledging them'
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -l once -d 'Stop after one message (tests)'
+complete -c calipso -n "__fish_calipso_using_subcommand listen" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "scan" -d 'Scan an environment (or one object) into the inventory, then find links and cliques'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "env" -d 'Register, list and export environment definitions (environments_config)'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "db" -d 'Load and inspect the reference collections a fresh database needs'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "clique-types" -d 'Import and export clique types'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "graph" -d 'Write a clique or a whole environment as a graph (dot, graphml, json)'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "test-conn" -d 'Test the connections an environment configures, or serve connection_tests requests'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "scan-manager" -d 'Run the scan requests and scheduled scans of the scans collections'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "listen" -d 'Keep the inventory live from OpenStack notifications on AMQP'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "import" -d 'Validate environment documents from a JSON file (`-` = stdin) and write them'
 complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "export" -d 'Print environment documents as JSON (secrets shown as "********" unless --with-secrets)'
 complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "validate" -d 'Run the import checks without MongoDB (built-in constants and supported environments)'

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
             Command::Graph(args) => commands::graph::run(args).await,
             Command::TestConn(args) => commands::test_conn::run(args).await,
             Command::ScanManager(args) => commands::scan_manager::run(args).await,
+            Command::Listen(args) => commands::listen::run(args).await,
         }
     });
     ExitCode::from(code)

@@ -7,6 +7,7 @@ pub mod daemon;
 pub mod db;
 pub mod env;
 pub mod graph;
+pub mod listen;
 pub mod scan;
 pub mod scan_manager;
 pub mod test_conn;

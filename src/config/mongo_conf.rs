@@ -105,7 +105,9 @@ impl MongoConf {
         })
     }
 
-    /// Connection URI with percent-encoded credentials (a fix over the original).
+    /// Connection URI with percent-encoded credentials (a fix over the original). One server is
+    /// spoken to directly, as the original's driver did with a single host (no replica-set
+    /// discovery that would bypass the configured address).
     pub fn uri(&self) -> String {
         use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
         let host = match self.server.matches(':').count() {
@@ -117,13 +119,13 @@ impl MongoConf {
         };
         match (&self.user, &self.pwd) {
             (Some(user), Some(pwd)) => format!(
-                "mongodb://{}:{}@{host}/{}?authSource={}",
+                "mongodb://{}:{}@{host}/{}?directConnection=true&authSource={}",
                 utf8_percent_encode(user, NON_ALPHANUMERIC),
                 utf8_percent_encode(pwd.expose(), NON_ALPHANUMERIC),
                 self.database,
                 self.database
             ),
-            _ => format!("mongodb://{host}/{}", self.database),
+            _ => format!("mongodb://{host}/{}?directConnection=true", self.database),
         }
     }
 
@@ -158,7 +160,10 @@ mod tests {
             (c.server.as_str(), c.port, c.database.as_str()),
             ("localhost", 27017, "calipso")
         );
-        assert_eq!(c.uri(), "mongodb://localhost:27017/calipso");
+        assert_eq!(
+            c.uri(),
+            "mongodb://localhost:27017/calipso?directConnection=true"
+        );
     }
 
     #[test]
@@ -176,7 +181,7 @@ mod tests {
         let c = parse("user calipso\npwd p@ss:w/rd\n").unwrap();
         assert_eq!(
             c.uri(),
-            "mongodb://calipso:p%40ss%3Aw%2Frd@localhost:27017/calipso?authSource=calipso"
+            "mongodb://calipso:p%40ss%3Aw%2Frd@localhost:27017/calipso?directConnection=true&authSource=calipso"
         );
         assert!(!c.display_uri().contains("p%40ss"));
         assert!(!format!("{c:?}").contains("p@ss"));

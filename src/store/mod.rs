@@ -321,6 +321,24 @@ impl Store {
             .unwrap_or(false))
     }
 
+    /// The `scan_object_types` constants list, or `None` when that document is missing
+    /// (scanners.json is validated against it).
+    pub async fn scan_object_types(&self) -> Result<Option<Vec<String>>, StoreError> {
+        let docs = self
+            .find(Logical::Constants, doc! {"name": "scan_object_types"})
+            .await?;
+        Ok(docs.first().map(|d| {
+            d.get_array("data")
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| i.as_document()?.get_str("value").ok().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
+        }))
+    }
+
     /// Inserts one document (messages, reference data).
     pub async fn insert(&self, logical: Logical, document: Document) -> Result<(), StoreError> {
         self.collection(logical)

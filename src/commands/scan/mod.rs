@@ -275,7 +275,7 @@ pub async fn execute(args: &ScanArgs, origin: &ScanOrigin) -> Result<Outcome, Fa
             .await
             .map_err(setup)?;
     }
-    let types = scan_object_types(&store).await.map_err(setup)?;
+    let types = store.scan_object_types().await.map_err(setup)?;
     let tree = ScannerTree::load(&env.app_path(), types.as_deref()).map_err(setup)?;
     logging::set_context(&env.name, origin.id.clone(), &origin.kind);
     if store
@@ -372,25 +372,4 @@ fn log_collection_binding(store: &Store) {
     for logical in Logical::ALL.iter().filter(|l| **l != Logical::Inventory) {
         log::debug!(target: logging::CONSOLE_ONLY, "Using {} collection: {}", logical.name(), names.physical(*logical));
     }
-}
-
-/// The `scan_object_types` constants list, or `None` when that document is missing.
-async fn scan_object_types(store: &Store) -> Result<Option<Vec<String>>, crate::store::StoreError> {
-    let docs = store
-        .find(Logical::Constants, doc! {"name": "scan_object_types"})
-        .await?;
-    Ok(docs.first().map(|d| {
-        d.get_array("data")
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|i| {
-                        i.as_document()
-                            .and_then(|d| d.get_str("value").ok())
-                            .map(String::from)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    }))
 }

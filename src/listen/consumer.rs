@@ -1,0 +1,264 @@
+//! The consume loop (listen.md §1.5–1.6): one channel, one delivery at a time, each answered only
+//! after its handler and its `messages` record finished; reconnect with back-off when the broker
+//! goes away; stop cleanly on a signal or a test limit.
+
+use super::amqp::{self, AmqpSettings};
+use super::catalog::QueueBinding;
+use super::dispatch::{Decision, Dispatcher, Handled, Step};
+use futures::{FutureExt, StreamExt};
+use lapin::message::Delivery;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions,
+};
+use lapin::types::FieldTable;
+use lapin::Connection;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// Deliveries fetched ahead of the one being handled.
+const PREFETCH: u16 = 256;
+/// At most this many waiting deliveries share one `messages` insert.
+const BATCH: usize = 64;
+
+/// Limits for tests and benchmarks.
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    /// Stop after this many deliveries (`--max-events`, `--once` = 1).
+    pub max_events: Option<u64>,
+    /// Stop when no delivery arrived for this long (`--idle-exit`).
+    pub idle_exit: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Signal,
+    MaxEvents,
+    Idle,
+}
+
+enum SessionEnd {
+    Stopped(Stop),
+    Lost(String),
+}
+
+/// Resolves once shutdown was requested (never, when the sender is gone without asking).
+pub async fn shutdown_requested(rx: &mut watch::Receiver<bool>) {
+    loop {
+        if *rx.borrow_and_update() {
+            return;
+        }
+        if rx.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+pub struct Consumer<'a> {
+    pub settings: &'a AmqpSettings,
+    pub bindings: &'a [QueueBinding],
+    pub dispatcher: &'a mut Dispatcher,
+    pub limits: Limits,
+    pub shutdown: watch::Receiver<bool>,
+    /// Deliveries handled so far (all sessions).
+    pub handled: u64,
+}
+
+impl Consumer<'_> {
+    /// Connects (a failure of the first connection is fatal), then consumes until stopped,
+    /// reconnecting as often as needed. `on_running` is called once the first consumer is set up.
+    pub async fn run(&mut self, on_running: impl AsyncOnce) -> Result<Stop, String> {
+        let conn = amqp::connect(self.settings).await?;
+        let mut on_running = Some(on_running);
+        let mut end = self.session(&conn, &mut on_running).await;
+        let _ = conn.close(200, "listener stopping".into()).await;
+        let mut attempt: u64 = 0;
+        loop {
+            let reason = match end {
+                Ok(SessionEnd::Stopped(stop)) => return Ok(stop),
+                Ok(SessionEnd::Lost(reason)) => reason,
+                Err(e) => e,
+            };
+            log::warn!(
+                "Connection to broker lost, trying to re-establish connection... ({reason})"
+            );
+            // At most one restart per second, even when a session fails at once.
+            if self.sleep_or_stop(Duration::from_secs(1)).await {
+                return Ok(Stop::Signal);
+            }
+            let conn = loop {
+                match amqp::connect(self.settings).await {
+                    Ok(c) => {
+                        attempt = 0;
+                        break c;
+                    }
+                    Err(e) => {
+                        attempt += 1;
+                        let wait = (2 * attempt).min(30);
+                        log::warn!("Broker connection error, trying again in {wait} seconds: {e}.");
+                        if self.sleep_or_stop(Duration::from_secs(wait)).await {
+                            return Ok(Stop::Signal);
+                        }
+                    }
+                }
+            };
+            end = self.session(&conn, &mut on_running).await;
+            let _ = conn.close(200, "listener stopping".into()).await;
+        }
+    }
+
+    /// True when shutdown was requested during the sleep.
+    async fn sleep_or_stop(&mut self, d: Duration) -> bool {
+        tokio::select! {
+            _ = shutdown_requested(&mut self.shutdown) => true,
+            _ = tokio::time::sleep(d) => false,
+        }
+    }
+
+    async fn session(
+        &mut self,
+        conn: &Connection,
+        on_running: &mut Option<impl AsyncOnce>,
+    ) -> Result<SessionEnd, String> {
+        let channel = amqp::declare_topology(conn, self.bindings).await?;
+        channel
+            .basic_qos(PREFETCH, BasicQosOptions::default())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut queues: Vec<&str> = Vec::new();
+        for b in self.bindings {
+            if !queues.contains(&b.queue.as_str()) {
+                queues.push(&b.queue);
+            }
+        }
+        let mut consumers = Vec::new();
+        for q in queues {
+            let c = channel
+                .basic_consume(
+                    q.into(),
+                    "".into(),
+                    BasicConsumeOptions::default(),
+                    FieldTable::default(),
+                )
+                .await
+                .map_err(|e| format!("cannot consume queue {q}: {e}"))?;
+            log::info!("consuming queue {q}");
+            consumers.push(c);
+        }
+        let mut deliveries = futures::stream::select_all(consumers);
+        if let Some(cb) = on_running.take() {
+            cb.call().await;
+        }
+        let mut idle_since = Instant::now();
+        loop {
+            if self.limits.max_events.is_some_and(|m| self.handled >= m) {
+                return Ok(SessionEnd::Stopped(Stop::MaxEvents));
+            }
+            let idle_deadline = self.limits.idle_exit.map(|d| idle_since + d);
+            let next = tokio::select! {
+                biased;
+                _ = shutdown_requested(&mut self.shutdown) => return Ok(SessionEnd::Stopped(Stop::Signal)),
+                _ = sleep_until_opt(idle_deadline) => return Ok(SessionEnd::Stopped(Stop::Idle)),
+                next = deliveries.next() => next,
+            };
+            let first = match next {
+                Some(Ok(d)) => d,
+                Some(Err(e)) => return Ok(SessionEnd::Lost(e.to_string())),
+                None => return Ok(SessionEnd::Lost("the broker cancelled the consumer".into())),
+            };
+            // Deliveries already waiting are handled one after the other, then their `messages`
+            // records are written in one insert before any of them is answered.
+            let mut batch = vec![(first, None)];
+            let mut lost = None;
+            let mut i = 0;
+            while i < batch.len() {
+                let step = self.dispatcher.handle(&batch[i].0.data).await;
+                let store_down = matches!(step, Step::Decided(Decision::StoreDown { .. }));
+                batch[i].1 = Some(step);
+                i += 1;
+                let room = self
+                    .limits
+                    .max_events
+                    .is_none_or(|m| self.handled + (batch.len() as u64) < m);
+                if store_down || !room || batch.len() >= BATCH {
+                    break;
+                }
+                match deliveries.next().now_or_never() {
+                    Some(Some(Ok(d))) => batch.push((d, None)),
+                    Some(Some(Err(e))) => lost = Some(e.to_string()),
+                    Some(None) => lost = Some("the broker cancelled the consumer".into()),
+                    None => {}
+                }
+            }
+            let handled: Vec<&Handled> = batch
+                .iter()
+                .filter_map(|(_, s)| match s {
+                    Some(Step::Handled(h)) => Some(h),
+                    _ => None,
+                })
+                .collect();
+            let recorded = self.dispatcher.record(&handled).await;
+            let mut pause = None;
+            for (delivery, step) in batch {
+                let decision = match step {
+                    Some(Step::Decided(d)) => d,
+                    Some(Step::Handled(h)) => self.dispatcher.conclude(h, recorded.as_ref().err()),
+                    None => continue,
+                };
+                self.handled += 1;
+                if let Err(e) = answer(&delivery, decision).await {
+                    return Ok(SessionEnd::Lost(e));
+                }
+                if let Decision::StoreDown { attempt } = decision {
+                    pause = Some(attempt);
+                }
+            }
+            if let Some(reason) = lost {
+                return Ok(SessionEnd::Lost(reason));
+            }
+            if let Some(attempt) = pause {
+                let wait =
+                    Duration::from_secs(1u64 << (attempt - 1).min(5)).min(Duration::from_secs(30));
+                log::warn!(
+                    "pausing consumption for {} s until MongoDB answers",
+                    wait.as_secs()
+                );
+                if self.sleep_or_stop(wait).await {
+                    return Ok(SessionEnd::Stopped(Stop::Signal));
+                }
+            }
+            idle_since = Instant::now();
+        }
+    }
+}
+
+async fn sleep_until_opt(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn answer(delivery: &Delivery, decision: Decision) -> Result<(), String> {
+    let acker = &delivery.acker;
+    let result = match decision {
+        Decision::Ack => acker.ack(BasicAckOptions::default()).await,
+        Decision::Reject => acker.reject(BasicRejectOptions { requeue: false }).await,
+        Decision::Requeue => acker.reject(BasicRejectOptions { requeue: true }).await,
+        Decision::StoreDown { .. } => {
+            acker
+                .nack(BasicNackOptions {
+                    multiple: false,
+                    requeue: true,
+                })
+                .await
+        }
+    };
+    result.map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// A callback run once, asynchronously (writing `operational: running`).
+#[async_trait::async_trait]
+pub trait AsyncOnce: Send {
+    async fn call(self);
+}

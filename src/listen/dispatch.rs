@@ -1,0 +1,313 @@
+//! One delivery, start to decision (listen.md §3), in three steps so that the consumer can batch
+//! the middle one: `handle` (unwrap, find the handler, run it), `record` (insert the `messages`
+//! documents of several handled deliveries at once) and `conclude` (retry bookkeeping and the
+//! answer to the broker). Nothing here talks AMQP.
+
+use super::catalog::EventCatalog;
+use super::envelope::{self, Envelope, Notification};
+use super::handlers::{self, HandlerCtx, Outcome};
+use super::refresh::{GraphRefresh, Rescan};
+use crate::doc::json_to_bson;
+use crate::store::{keys, Logical, Store};
+use bson::{doc, Bson, Document};
+use futures::FutureExt;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+/// How many times one message may find MongoDB down before it is dead-lettered.
+pub const STORE_RETRY_LIMIT: u32 = 30;
+
+/// The answer to the broker for one delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Ack,
+    /// Rejected without requeue: goes to our dead-letter queue.
+    Reject,
+    /// Rejected with requeue: a bounded retry of a handler that could not finish yet.
+    Requeue,
+    /// MongoDB failed: requeue, and pause consuming (`attempt` drives the back-off).
+    StoreDown {
+        attempt: u32,
+    },
+}
+
+/// A delivery after its handler ran, before its `messages` record is written.
+pub struct Handled {
+    outcome: Outcome,
+    key: String,
+    message_id: Option<String>,
+    event_type: String,
+    record: Document,
+}
+
+/// What `handle` made of a delivery.
+pub enum Step {
+    /// Answered without a handler run to record (malformed, unhandled, MongoDB down).
+    Decided(Decision),
+    Handled(Handled),
+}
+
+pub struct Dispatcher {
+    pub catalog: EventCatalog,
+    pub store: Store,
+    pub env: String,
+    pub rescan: Box<dyn Rescan>,
+    pub graph: Box<dyn GraphRefresh>,
+    pub retry_limit: u32,
+    pub consume_all: bool,
+    retries: HashMap<String, u32>,
+    store_failures: HashMap<String, u32>,
+    ignored_types: HashSet<String>,
+}
+
+impl Dispatcher {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        catalog: EventCatalog,
+        store: Store,
+        env: String,
+        rescan: Box<dyn Rescan>,
+        graph: Box<dyn GraphRefresh>,
+        retry_limit: u32,
+        consume_all: bool,
+    ) -> Self {
+        Dispatcher {
+            catalog,
+            store,
+            env,
+            rescan,
+            graph,
+            retry_limit,
+            consume_all,
+            retries: HashMap::new(),
+            store_failures: HashMap::new(),
+            ignored_types: HashSet::new(),
+        }
+    }
+
+    /// Inserts the `messages` records of handled deliveries in one write.
+    pub async fn record(&self, handled: &[&Handled]) -> Result<(), String> {
+        if handled.is_empty() {
+            return Ok(());
+        }
+        self.store
+            .collection(Logical::Messages)
+            .insert_many(handled.iter().map(|h| &h.record))
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())
+    }
+
+    /// Runs the handler of one delivery; its `messages` record is written by `record`.
+    pub async fn handle(&mut self, body: &[u8]) -> Step {
+        let received = bson::DateTime::now();
+        let n = match envelope::unwrap(body) {
+            Envelope::Malformed(reason) => {
+                log::error!("Malformed message: {reason}");
+                return Step::Decided(Decision::Reject);
+            }
+            Envelope::NotANotification => {
+                log::debug!("message without event_type (not a notification) acknowledged");
+                return Step::Decided(self.unhandled());
+            }
+            Envelope::Notification(n) => n,
+        };
+        let event_type = n.event_type().to_string();
+        let message_id = n.message_id().map(String::from);
+        let id_text = message_id.as_deref().unwrap_or("(none)");
+        let Some(kind) = self.catalog.handler(&event_type) else {
+            if self.ignored_types.insert(event_type.clone()) {
+                log::warn!(
+                    "Ignoring event type '{event_type}' (no handler), message_id: {id_text}; message {}",
+                    if self.consume_all { "rejected" } else { "acknowledged" }
+                );
+            }
+            return Step::Decided(self.unhandled());
+        };
+        log::info!("Got notification. Event_type: {event_type}, message_id: {id_text}");
+        log::debug!("Notification: {}", Value::Object(n.body.clone()));
+        // Retry bookkeeping is per message id; a body hash stands in when there is none.
+        let key = message_id
+            .clone()
+            .unwrap_or_else(|| format!("body:{:x}", body_hash(body)));
+        let ctx = HandlerCtx {
+            store: &self.store,
+            env: &self.env,
+            rescan: self.rescan.as_ref(),
+            graph: self.graph.as_ref(),
+        };
+        // A bug in a handler must not end the listener: the event is dropped instead.
+        let run = std::panic::AssertUnwindSafe(handlers::handle(kind, &ctx, &n)).catch_unwind();
+        let outcome = match run.await {
+            Err(_) => {
+                log::error!("handler for {event_type} (message_id {id_text}) failed unexpectedly; event dropped");
+                Outcome::Drop("handler failure".into())
+            }
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(down)) => {
+                let id_text = id_text.to_string();
+                return Step::Decided(self.store_down(&key, &event_type, &id_text, &down.0));
+            }
+        };
+        let record = message_document(&self.env, &n, &outcome, received);
+        Step::Handled(Handled {
+            outcome,
+            key,
+            message_id,
+            event_type,
+            record,
+        })
+    }
+
+    /// The answer for a handled delivery, once its record was written (or failed to be).
+    pub fn conclude(&mut self, h: Handled, record_error: Option<&String>) -> Decision {
+        let id_text = h.message_id.as_deref().unwrap_or("(none)").to_string();
+        if let Some(e) = record_error {
+            return self.store_down(&h.key, &h.event_type, &id_text, e);
+        }
+        let (key, event_type) = (h.key, h.event_type);
+        self.store_failures.remove(&key);
+        match h.outcome {
+            Outcome::Done { .. } => {
+                self.retries.remove(&key);
+                Decision::Ack
+            }
+            Outcome::Drop(reason) => {
+                self.retries.remove(&key);
+                log::warn!("event {event_type} (message_id {id_text}) dropped: {reason}");
+                Decision::Reject
+            }
+            Outcome::Retry(_) if h.message_id.is_none() => Decision::Reject,
+            Outcome::Retry(_) => {
+                let count = self.retries.entry(key.clone()).or_insert(0);
+                *count += 1;
+                if *count <= self.retry_limit {
+                    log::info!("Retrying handling message with id '{id_text}'");
+                    Decision::Requeue
+                } else {
+                    self.retries.remove(&key);
+                    log::warn!(
+                        "Discarding message with id '{id_text}' as it's exceeded the retry limit"
+                    );
+                    Decision::Reject
+                }
+            }
+        }
+    }
+
+    fn unhandled(&self) -> Decision {
+        if self.consume_all {
+            Decision::Reject
+        } else {
+            Decision::Ack
+        }
+    }
+
+    fn store_down(&mut self, key: &str, event_type: &str, id_text: &str, detail: &str) -> Decision {
+        let attempt = {
+            let count = self.store_failures.entry(key.to_string()).or_insert(0);
+            *count += 1;
+            *count
+        };
+        if attempt > STORE_RETRY_LIMIT {
+            self.store_failures.remove(key);
+            log::error!(
+                "event {event_type} (message_id {id_text}): MongoDB failed {STORE_RETRY_LIMIT} times, message dead-lettered: {detail}"
+            );
+            return Decision::Reject;
+        }
+        log::error!(
+            "event {event_type} (message_id {id_text}): MongoDB unavailable, will retry: {detail}"
+        );
+        Decision::StoreDown { attempt }
+    }
+}
+
+fn body_hash(body: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    h.finish()
+}
+
+/// The `messages` record of one dispatched notification (listen.md §3.4).
+pub fn message_document(
+    env: &str,
+    n: &Notification,
+    outcome: &Outcome,
+    received: bson::DateTime,
+) -> Document {
+    let (related, display) = match outcome {
+        Outcome::Done { related, display } => (related.clone(), display.clone()),
+        _ => (None, None),
+    };
+    let opt = |v: Option<String>| v.map_or(Bson::Null, Bson::String);
+    let level = match n.str("priority").map(str::to_ascii_lowercase).as_deref() {
+        Some(l @ ("info" | "warn" | "error")) => l.to_string(),
+        _ => "info".to_string(),
+    };
+    let mut body = n.body.clone();
+    if body.contains_key("_context_auth_token") {
+        body.insert("_context_auth_token".into(), Value::String("***".into()));
+    }
+    let message = keys::encode(
+        json_to_bson(&Value::Object(body))
+            .as_document()
+            .unwrap_or(&Document::new()),
+    );
+    let timestamp = n
+        .str("timestamp")
+        .map(|t| Bson::String(t.to_string()))
+        .unwrap_or(Bson::DateTime(received));
+    doc! {
+        "id": opt(n.message_id().map(String::from)),
+        "environment": env,
+        "source_system": "OpenStack",
+        "related_object": opt(related),
+        "related_object_type": Bson::Null,
+        "display_context": opt(display),
+        "level": level,
+        "message": message,
+        "timestamp": timestamp,
+        "received_timestamp": received,
+        "finished_timestamp": bson::DateTime::now(),
+        "viewed": false,
+        "origin_type": "event based scan",
+        "origin_id": Bson::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_document_hides_the_token_and_encodes_keys() {
+        let Envelope::Notification(n) = envelope::unwrap(
+            br#"{"event_type": "port.update.end", "message_id": "m", "priority": "WARNING",
+                 "_context_auth_token": "secret-token", "payload": {"metadata": {"a.b": 1, "$c": 2}}}"#,
+        ) else {
+            panic!()
+        };
+        let d = message_document(
+            "E",
+            &n,
+            &Outcome::Done {
+                related: Some("p".into()),
+                display: Some("net".into()),
+            },
+            bson::DateTime::now(),
+        );
+        assert_eq!(d.get_str("level").unwrap(), "info");
+        assert_eq!(d.get_str("related_object").unwrap(), "p");
+        let message = d.get_document("message").unwrap();
+        assert_eq!(message.get_str("_context_auth_token").unwrap(), "***");
+        let meta = message
+            .get_document("payload")
+            .unwrap()
+            .get_document("metadata")
+            .unwrap();
+        assert!(meta.contains_key("a[dot]b"), "{meta}");
+        assert!(!format!("{d}").contains("secret-token"));
+    }
+}

@@ -1,0 +1,65 @@
+//! compute.instance.create.end / .update / .delete.end (listen.md §5.2).
+
+use super::{
+    delete_by_id, drop_with, find_typed, payload_str, refresh_graph, rename, rescan, retry_with,
+    HandlerCtx, HandlerResult, Outcome,
+};
+use crate::doc::str_field;
+use crate::listen::envelope::Notification;
+use crate::listen::refresh::RescanTarget;
+use bson::doc;
+
+pub async fn add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
+    let (Some(id), Some(host)) = (payload_str(n, &["instance_id"]), payload_str(n, &["host"]))
+    else {
+        return drop_with("instance add: payload has no instance_id or host".into());
+    };
+    let folder = format!("{host}-instances");
+    if ctx.store.get_by_id(ctx.env, &folder).await?.is_none() {
+        return retry_with("instances root not found, aborting instance add".into());
+    }
+    let targets = [
+        RescanTarget::new("ScanInstancesRoot", &folder)
+            .child_type("instance")
+            .child_id(&id),
+        RescanTarget::new("ScanHost", &host).child_type("vconnectors_folder"),
+        RescanTarget::new("ScanHost", &host).child_type("vedges_folder"),
+    ];
+    if let Some(failed) = rescan(ctx, &targets).await? {
+        return Ok(failed);
+    }
+    refresh_graph(ctx, true).await;
+    Ok(Outcome::done(&id, &id))
+}
+
+pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
+    let state = payload_str(n, &["state"]).unwrap_or_default();
+    let old_state = payload_str(n, &["old_state"]).unwrap_or_default();
+    match (state.as_str(), old_state.as_str()) {
+        ("building", _) => return drop_with("instance is still building: nothing to do".into()),
+        ("active", "building") => return add(ctx, n).await,
+        ("deleted", "active") => return delete(ctx, n).await,
+        _ => {}
+    }
+    let Some(id) = payload_str(n, &["instance_id"]) else {
+        return drop_with("instance update: payload has no instance_id".into());
+    };
+    let found = find_typed(ctx, "instance", doc! {"id": &id}).await?;
+    let Some(mut instance) = found.into_iter().next() else {
+        return retry_with("instance document not found, aborting instance update".into());
+    };
+    if let Some(name) = payload_str(n, &["display_name"]) {
+        if str_field(&instance, "name") != Some(name.as_str()) {
+            rename(ctx, &mut instance, &name).await?;
+        }
+    }
+    ctx.store.upsert_object(&mut instance).await?;
+    Ok(Outcome::done(&id, &id))
+}
+
+pub async fn delete(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
+    match payload_str(n, &["instance_id"]) {
+        Some(id) => delete_by_id(ctx, &id, "instance").await,
+        None => drop_with("instance delete: payload has no instance_id".into()),
+    }
+}
