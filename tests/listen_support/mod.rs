@@ -59,16 +59,11 @@ impl World {
         let name = unique(tag);
         let dir = tempfile::tempdir().unwrap();
         let mongo_conf = dir.path().join("mongo.conf");
-        // A single seed is not enough to go through a proxy: the server announces itself as a
-        // replica set member at 127.0.0.1:27017, so the driver must be told to connect directly.
-        let server = if mongo_port == 27017 {
-            "127.0.0.1".to_string()
-        } else {
-            format!("127.0.0.1:{mongo_port}/?directConnection=true&appName=calipso-test")
-        };
+        // The store connects directly to the configured address, so a proxy in front of the
+        // server (which announces itself as a replica-set member at 127.0.0.1:27017) works.
         std::fs::write(
             &mongo_conf,
-            format!("server {server}\nport {mongo_port}\nauth_db {name}\n"),
+            format!("server 127.0.0.1\nport {mongo_port}\nauth_db {name}\n"),
         )
         .unwrap();
         let direct = dir.path().join("direct.conf");
