@@ -15,6 +15,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Built once per run: the size difference between the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the lab; runs until SIGINT/SIGTERM (or in the background with --daemon).
@@ -88,6 +90,9 @@ pub struct UpArgs {
     pub mongo: String,
     #[arg(long, default_value = "calipso")]
     pub mongo_db: String,
+    /// RabbitMQ written into the AMQP section of environment.json (host:port; user guest).
+    #[arg(long, default_value = "127.0.0.1:5672")]
+    pub amqp: String,
     /// Environment name in environment.json.
     #[arg(long, default_value = "lab")]
     pub env_name: String,

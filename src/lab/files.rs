@@ -35,6 +35,8 @@ pub struct EnvironmentSpec<'a> {
     pub ssh_user: &'a str,
     pub ssh_password: &'a Secret,
     pub ssh_key: Option<&'a Path>,
+    pub amqp_host: &'a str,
+    pub amqp_port: u16,
 }
 
 /// The `environments_config` document, with ports as strings as the original stores them.
@@ -84,8 +86,8 @@ pub fn environment_document(spec: &EnvironmentSpec) -> Value {
             cli,
             {
                 "name": "AMQP",
-                "host": spec.bind,
-                "port": "5672",
+                "host": spec.amqp_host,
+                "port": spec.amqp_port.to_string(),
                 "user": "guest",
                 "pwd": "guest"
             }

@@ -18,7 +18,7 @@ pub fn alive(pid: u32) -> bool {
         Ok(stat) => stat
             .rsplit(')')
             .next()
-            .map(|rest| rest.trim_start().chars().next() != Some('Z'))
+            .map(|rest| !rest.trim_start().starts_with('Z'))
             .unwrap_or(true),
         Err(_) => true,
     }

@@ -37,6 +37,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
     let model = Arc::new(model::build(args.sizes.sizes())?);
     let target = MysqlTarget::parse(&args.mysql)?;
     let (mongo_host, mongo_port) = parse_host_port(&args.mongo, "--mongo")?;
+    let (amqp_host, amqp_port) = parse_host_port(&args.amqp, "--amqp")?;
     prepare_dir(&args.dir)?;
     let ports = HttpPorts {
         keystone_public: args.keystone_port,
@@ -96,6 +97,8 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         ssh_user: SSH_USER,
         ssh_password: &secrets.ssh,
         ssh_key: key_path.as_deref(),
+        amqp_host: &amqp_host,
+        amqp_port,
     };
     let info = LabInfo {
         pid: std::process::id(),

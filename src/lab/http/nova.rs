@@ -51,17 +51,17 @@ async fn versions(State(state): State<Arc<ApiState>>) -> Response {
 }
 
 /// Nova refuses a URL whose project id is not the token's project.
-fn check_tenant(tenant: &str, token: &IssuedToken) -> Result<(), Response> {
+fn check_tenant(tenant: &str, token: &IssuedToken) -> Result<(), Box<Response>> {
     if tenant == token.project_id {
         return Ok(());
     }
-    Err(nova_fault(
+    Err(Box::new(nova_fault(
         StatusCode::BAD_REQUEST,
         &format!(
             "Malformed request URL: URL's project_id '{tenant}' doesn't match Context's project_id '{}'",
             token.project_id
         ),
-    ))
+    )))
 }
 
 fn ok(body: Value) -> Response {
@@ -74,7 +74,7 @@ async fn zones(
     Path(tenant): Path<String>,
 ) -> Response {
     if let Err(e) = check_tenant(&tenant, &token) {
-        return e;
+        return *e;
     }
     // The plain list hides the internal zone and the hosts.
     let list: Vec<Value> = state
@@ -93,7 +93,7 @@ async fn zones_detail(
     Path(tenant): Path<String>,
 ) -> Response {
     if let Err(e) = check_tenant(&tenant, &token) {
-        return e;
+        return *e;
     }
     let updated_at = Utc::now().format("%Y-%m-%dT%H:%M:%S.000000").to_string();
     let list: Vec<Value> = state
@@ -135,7 +135,7 @@ async fn hypervisors(
     Path(tenant): Path<String>,
 ) -> Response {
     if let Err(e) = check_tenant(&tenant, &token) {
-        return e;
+        return *e;
     }
     let list: Vec<Value> = state
         .model
@@ -152,7 +152,7 @@ async fn hypervisor_servers(
     Path((tenant, pattern)): Path<(String, String)>,
 ) -> Response {
     if let Err(e) = check_tenant(&tenant, &token) {
-        return e;
+        return *e;
     }
     let model = &state.model;
     let list: Vec<Value> = model
@@ -185,7 +185,7 @@ async fn servers_detail(
     Path(tenant): Path<String>,
 ) -> Response {
     if let Err(e) = check_tenant(&tenant, &token) {
-        return e;
+        return *e;
     }
     let model = &state.model;
     let list: Vec<Value> = model

@@ -1,5 +1,6 @@
 //! The rows of every lab table, rendered from the model with the same ids the APIs show.
 
+use super::pyjson;
 use crate::lab::model::{vif_details, Model};
 use mysql::Value as V;
 
@@ -87,7 +88,7 @@ fn nova(model: &Model) -> Vec<TableRows> {
             vec![
                 s(t),
                 s(t),
-                s(i.network_info.to_string()),
+                s(pyjson::dumps(&i.network_info)),
                 s(i.uuid.as_str()),
                 n(0),
             ]
@@ -332,7 +333,7 @@ fn neutron(model: &Model, heartbeat: &str) -> Vec<TableRows> {
                 s(net.id.as_str()),
                 s(net.network_type.as_str()),
                 opt(net.physical_network.as_ref()),
-                net.segmentation_id.map(|id| n(id)).unwrap_or(V::NULL),
+                net.segmentation_id.map(n).unwrap_or(V::NULL),
                 n(next_attr("segments")),
             ]
         })
@@ -411,7 +412,7 @@ fn neutron(model: &Model, heartbeat: &str) -> Vec<TableRows> {
                 s(p.vif_type.as_str()),
                 s("normal"),
                 s(""),
-                s(vif_details(driver, &p.id).to_string()),
+                s(pyjson::dumps(&vif_details(driver, &p.id))),
             ]
         })
         .collect();
@@ -457,7 +458,7 @@ fn neutron(model: &Model, heartbeat: &str) -> Vec<TableRows> {
                 s(t),
                 s(t),
                 s(heartbeat),
-                s(a.configurations.to_string()),
+                s(pyjson::dumps(&a.configurations)),
                 n(0),
                 opt(a.availability_zone.as_ref()),
             ]

@@ -4,6 +4,7 @@
 
 mod fill;
 pub mod lock;
+mod pyjson;
 mod schema;
 
 use crate::lab::model::Model;
