@@ -50,13 +50,24 @@ pub async fn start_in_background(args: &UpArgs) -> anyhow::Result<String> {
             let _ = child.kill();
             let _ = child.wait();
             let _ = std::fs::remove_file(dir.join(files::PID_FILE));
-            Err(anyhow!(
-                "{e:#}; log tail ({}):\n{}",
-                log_path.display(),
-                log_tail(&log_path)
-            ))
+            Err(start_failure(e, &log_path))
         }
     }
+}
+
+/// The child's own one-line error when it printed one, else the log tail.
+fn start_failure(e: anyhow::Error, log_path: &Path) -> anyhow::Error {
+    let text = std::fs::read_to_string(log_path).unwrap_or_default();
+    if let Some(line) = text
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("calipso-lab: "))
+    {
+        return anyhow!("{line} (log: {})", log_path.display());
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+    anyhow!("{e:#}; log tail ({}):\n{tail}", log_path.display())
 }
 
 async fn wait_until_ready(
@@ -90,12 +101,6 @@ async fn wait_until_ready(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-fn log_tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
 /// Sends SIGTERM to the lab of `dir` and waits until it has exited.
