@@ -57,7 +57,7 @@ fn scanner_queries_return_the_model() {
         );
         assert_eq!(
             strings(&query(&mut conn, &sql), "ip_address"),
-            [host.management_ip.clone()]
+            vec![host.management_ip.clone()]
         );
     }
 
@@ -115,7 +115,10 @@ fn scanner_queries_return_the_model() {
 
     for net in &m.networks {
         let sql = format!("SELECT name FROM neutron.networks WHERE id = '{}'", net.id);
-        assert_eq!(strings(&query(&mut conn, &sql), "name"), [net.name.clone()]);
+        assert_eq!(
+            strings(&query(&mut conn, &sql), "name"),
+            vec![net.name.clone()]
+        );
     }
     for router in &m.routers {
         let sql = format!("SELECT * FROM neutron.routers WHERE id = '{}'", router.id);
@@ -170,7 +173,7 @@ fn scanner_queries_return_the_model() {
             host.name
         );
         let rows = query(&mut conn, &sql);
-        assert_eq!(strings(&rows, "ip_address"), [host.tunnel_ip.clone()]);
+        assert_eq!(strings(&rows, "ip_address"), vec![host.tunnel_ip.clone()]);
         assert_eq!(rows[0].get::<i64, _>("udp_port").unwrap(), 4789);
         let sql = format!(
             "SELECT udp_port FROM neutron.ml2_vxlan_endpoints WHERE host = '{}'",

@@ -56,7 +56,7 @@ async fn versions(State(state): State<Arc<ApiState>>) -> Response {
 /// Every object of a collection, rendered. `None` for an unknown collection.
 fn render_all(model: &Model, collection: &str) -> Option<Vec<Value>> {
     let rendered = match collection {
-        "networks" => model.networks.iter().map(network).collect(),
+        "networks" => model.networks.iter().map(|n| network(model, n)).collect(),
         "subnets" => model.subnets.iter().map(|s| subnet(model, s)).collect(),
         "ports" => model.ports.iter().map(|p| port(model, p)).collect(),
         "routers" => model
@@ -87,7 +87,15 @@ fn matches(object: &Value, filters: &[(String, String)]) -> bool {
             Value::Null => return false,
             other => other.to_string(),
         };
-        wanted.iter().any(|w| *w == actual)
+        // Booleans are accepted as `true`/`True`/`1`, as Neutron's converters do.
+        wanted.iter().any(|w| {
+            *w == actual
+                || (object[*key].is_boolean()
+                    && matches!(
+                        (actual.as_str(), w.to_ascii_lowercase().as_str()),
+                        ("true", "true" | "1") | ("false", "false" | "0")
+                    ))
+        })
     })
 }
 
@@ -136,12 +144,13 @@ fn timestamp(model: &Model) -> String {
     model.created_at.replace(' ', "T") + "Z"
 }
 
-fn network(n: &Network) -> Value {
+fn network(model: &Model, n: &Network) -> Value {
+    let ts = timestamp(model);
     let mut v = json!({
         "admin_state_up": true,
         "availability_zone_hints": [],
         "availability_zones": ["nova"],
-        "created_at": "2018-03-01T09:00:00Z",
+        "created_at": ts,
         "description": "",
         "id": n.id,
         "ipv4_address_scope": null,
@@ -160,7 +169,7 @@ fn network(n: &Network) -> Value {
         "subnets": n.subnet_ids,
         "tags": [],
         "tenant_id": n.project_id,
-        "updated_at": "2018-03-01T09:00:00Z"
+        "updated_at": ts
     });
     if n.external {
         v["is_default"] = json!(false);
