@@ -119,3 +119,16 @@ fn foreground_lab_stops_on_sigterm_and_cleans_up() {
     assert!(!dir.path().join("lab.json").exists());
     assert!(dir.path().join("environment.json").exists());
 }
+
+#[test]
+fn a_lab_directory_serves_one_lab_at_a_time() {
+    let lab = lab::Lab::start(&["--no-ssh"]);
+    let d = lab.path().to_str().unwrap().to_string();
+    let other = random_bind();
+    let err = stderr_of(&["up", "--daemon", "--no-ssh", "--dir", &d, "--bind", &other]);
+    assert!(err.contains("a lab is already running from"), "{err}");
+    // The first lab is untouched and still stoppable.
+    assert!(lab.path().join("lab.pid").exists());
+    let down = lab_command(&["down", "--dir", &d]);
+    assert!(down.status.success(), "{down:?}");
+}

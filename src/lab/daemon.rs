@@ -20,6 +20,7 @@ pub async fn start_in_background(args: &UpArgs) -> anyhow::Result<String> {
     let dir = &args.dir;
     std::fs::create_dir_all(dir)
         .with_context(|| format!("creating lab directory {}", dir.display()))?;
+    ensure_no_running_lab(dir)?;
     let _ = std::fs::remove_file(dir.join(files::LAB_FILE));
     let log_path = dir.join(files::LOG_FILE);
     let log = std::fs::File::create(&log_path)
@@ -49,7 +50,9 @@ pub async fn start_in_background(args: &UpArgs) -> anyhow::Result<String> {
         Err(e) => {
             let _ = child.kill();
             let _ = child.wait();
-            let _ = std::fs::remove_file(dir.join(files::PID_FILE));
+            if read_pid(dir) == Some(pid) {
+                let _ = std::fs::remove_file(dir.join(files::PID_FILE));
+            }
             Err(start_failure(e, &log_path))
         }
     }
@@ -101,6 +104,30 @@ async fn wait_until_ready(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A lab directory serves one lab at a time: refuses to start over a live lab's pid file (its
+/// own pid, written by the `--daemon` parent, is fine).
+pub fn ensure_no_running_lab(dir: &Path) -> anyhow::Result<()> {
+    let Some(pid) = read_pid(dir) else {
+        return Ok(());
+    };
+    if pid != std::process::id() && alive(pid) {
+        bail!(
+            "a lab is already running from {} (pid {pid}); stop it with `calipso-lab down --dir {}`",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn read_pid(dir: &Path) -> Option<u32> {
+    std::fs::read_to_string(dir.join(files::PID_FILE))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// Sends SIGTERM to the lab of `dir` and waits until it has exited.

@@ -39,6 +39,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
     let (mongo_host, mongo_port) = parse_host_port(&args.mongo, "--mongo")?;
     let (amqp_host, amqp_port) = parse_host_port(&args.amqp, "--amqp")?;
     prepare_dir(&args.dir)?;
+    crate::lab::daemon::ensure_no_running_lab(&args.dir)?;
     let ports = HttpPorts {
         keystone_public: args.keystone_port,
         keystone_admin: args.keystone_admin_port,
