@@ -82,7 +82,7 @@ fn foreground_lab_stops_on_sigterm_and_cleans_up() {
         .args([
             "up",
             "--no-ssh",
-            "--wait-lock",
+            "--no-mysql",
             "--dir",
             d,
             "--bind",
@@ -122,7 +122,7 @@ fn foreground_lab_stops_on_sigterm_and_cleans_up() {
 
 #[test]
 fn a_lab_directory_serves_one_lab_at_a_time() {
-    let lab = lab::Lab::start(&["--no-ssh"]);
+    let lab = lab::Lab::start(&["--no-ssh", "--no-mysql"]);
     let d = lab.path().to_str().unwrap().to_string();
     let other = random_bind();
     let err = stderr_of(&["up", "--daemon", "--no-ssh", "--dir", &d, "--bind", &other]);

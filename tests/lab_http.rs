@@ -83,9 +83,16 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 
 #[tokio::test]
 async fn keystone_tokens_catalog_and_projects() {
-    let lab = Lab::start(&[]);
+    let lab = Lab::start(&["--no-mysql"]);
     let api = Api::new(&lab);
     let m = &lab.model;
+
+    let sections = lab.env["configuration"].as_array().unwrap();
+    assert!(
+        sections.iter().all(|s| s["name"] != "mysql"),
+        "--no-mysql: no mysql section"
+    );
+    assert!(lab.summary.contains("MariaDB off"), "{}", lab.summary);
 
     let (status, body) = api.token_response("admin", "wrong").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -177,6 +184,52 @@ async fn keystone_tokens_catalog_and_projects() {
     assert_eq!(projects["projects"].as_array().unwrap().len(), 4);
     assert!(projects["projects"][0]["name"].is_string());
 
+    // Keystone v3 password auth: token in X-Subject-Token, catalog with one endpoint per interface.
+    let body = json!({"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {
+            "name": "admin", "domain": {"id": "default"}, "password": lab.conf("OpenStack", "pwd")}}},
+        "scope": {"project": {"name": "demo", "domain": {"id": "default"}}}}});
+    let resp = api
+        .http
+        .post(lab.url(5000, "/v3/auth/tokens"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let v3_token = resp.headers()["x-subject-token"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let v3: Value = resp.json().await.unwrap();
+    assert_eq!(v3["token"]["project"]["id"], m.projects[2].id.as_str());
+    assert!(v3["token"]["expires_at"].is_string());
+    let nova_v3 = v3["token"]["catalog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["type"] == "compute")
+        .unwrap()
+        .clone();
+    let interfaces: Vec<&str> = nova_v3["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["interface"].as_str().unwrap())
+        .collect();
+    assert_eq!(interfaces, ["admin", "internal", "public"]);
+    api.ok(&lab.url(35357, "/v3/projects"), &v3_token).await;
+    let mut wrong = body.clone();
+    wrong["auth"]["identity"]["password"]["user"]["password"] = json!("nope");
+    let resp = api
+        .http
+        .post(lab.url(5000, "/v3/auth/tokens"))
+        .json(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+
     let (status, body) = api
         .get(&lab.url(5000, "/v2.0/nothing-here"), Some(id))
         .await;
@@ -186,7 +239,7 @@ async fn keystone_tokens_catalog_and_projects() {
 
 #[tokio::test]
 async fn nova_zones_hypervisors_and_servers() {
-    let lab = Lab::start(&[]);
+    let lab = Lab::start(&["--no-mysql"]);
     let api = Api::new(&lab);
     let m = &lab.model;
     let access = api.token("admin").await;
@@ -300,11 +353,13 @@ async fn nova_zones_hypervisors_and_servers() {
         .count();
     assert_eq!(servers["servers"].as_array().unwrap().len(), demo_instances);
     assert!(servers["servers"][0]["OS-EXT-SRV-ATTR:instance_name"].is_string());
+    let all = api.ok(&nova("/servers/detail?all_tenants=1"), token).await;
+    assert_eq!(all["servers"].as_array().unwrap().len(), m.instances.len());
 }
 
 #[tokio::test]
 async fn neutron_collections_objects_and_filters() {
-    let lab = Lab::start(&[]);
+    let lab = Lab::start(&["--no-mysql"]);
     let api = Api::new(&lab);
     let m = &lab.model;
     let token_body = api.token("admin").await;
@@ -426,6 +481,12 @@ async fn neutron_collections_objects_and_filters() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["NeutronError"]["type"], "NetworkNotFound");
+    let external = api
+        .ok(&neutron("/v2.0/networks?router:external=True"), token)
+        .await;
+    assert_eq!(external["networks"].as_array().unwrap().len(), 1);
+    let fips = api.ok(&neutron("/v2.0/floatingips"), token).await;
+    assert_eq!(fips["floatingips"], json!([]));
     let (status, body) = api.get(&neutron("/v2.0/unknown"), Some(token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body["NeutronError"].is_object());
@@ -433,7 +494,7 @@ async fn neutron_collections_objects_and_filters() {
 
 #[tokio::test]
 async fn latency_delays_every_request() {
-    let lab = Lab::start(&["--latency-ms", "300", "--no-ssh"]);
+    let lab = Lab::start(&["--latency-ms", "300", "--no-ssh", "--no-mysql"]);
     let api = Api::new(&lab);
     let started = std::time::Instant::now();
     api.token("admin").await;

@@ -60,7 +60,7 @@ fn os_value(output: &str, key: &str) -> Option<String> {
 
 #[test]
 fn gateway_answers_the_scanners_commands() {
-    let lab = Lab::start(&[]);
+    let lab = Lab::start(&["--no-mysql"]);
     let m = &lab.model;
     let gateway = &m.hosts[0].name;
     for use_key in [true, false] {
@@ -116,7 +116,7 @@ fn gateway_answers_the_scanners_commands() {
 
 #[test]
 fn latency_applies_to_ssh_commands() {
-    let lab = Lab::start(&["--latency-ms", "400"]);
+    let lab = Lab::start(&["--latency-ms", "400", "--no-mysql"]);
     let s = session(&lab, false);
     let started = std::time::Instant::now();
     let out = run(&s, "uname -n");

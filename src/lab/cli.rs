@@ -82,6 +82,10 @@ pub struct UpArgs {
     /// MariaDB the lab owns the nova/neutron/keystone schemas of (as an administrator).
     #[arg(long, default_value = "mysql://root@127.0.0.1:3306")]
     pub mysql: String,
+    /// Serve HTTP and SSH only: no schemas, no MariaDB lock, no mysql section (for tests of the
+    /// APIs while another lab owns the MariaDB).
+    #[arg(long)]
+    pub no_mysql: bool,
     /// Wait for another lab to release the MariaDB schemas instead of failing.
     #[arg(long)]
     pub wait_lock: bool,

@@ -31,6 +31,8 @@ pub struct EnvironmentSpec<'a> {
     pub mysql_port: u16,
     pub mysql_user: &'a str,
     pub mysql_password: &'a Secret,
+    /// False with --no-mysql: the document then has no mysql section.
+    pub mysql_enabled: bool,
     pub ssh_port: u16,
     pub ssh_user: &'a str,
     pub ssh_password: &'a Secret,
@@ -51,7 +53,7 @@ pub fn environment_document(spec: &EnvironmentSpec) -> Value {
     if let Some(key) = spec.ssh_key {
         cli["key"] = json!(key.display().to_string());
     }
-    json!({
+    let mut doc = json!({
         "name": spec.name,
         "type": "environment",
         "environment_type": "OpenStack",
@@ -92,7 +94,13 @@ pub fn environment_document(spec: &EnvironmentSpec) -> Value {
                 "pwd": "guest"
             }
         ]
-    })
+    });
+    if !spec.mysql_enabled {
+        if let Some(sections) = doc["configuration"].as_array_mut() {
+            sections.retain(|s| s["name"] != "mysql");
+        }
+    }
+    doc
 }
 
 /// `mongo.conf` in the original's `key value` format.

@@ -22,7 +22,7 @@ pub const SSH_USER: &str = "calipso";
 pub struct RunningLab {
     apis: RunningApis,
     ssh: Option<RunningSshServer>,
-    _lock: lock::SchemaLock,
+    _lock: Option<lock::SchemaLock>,
     dir: PathBuf,
     summary: String,
 }
@@ -53,19 +53,16 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         std::net::TcpListener::bind(addr)
             .map_err(|e| anyhow!("cannot listen on {addr} (SSH): {e}"))?;
     }
-    let (host, port, wait) = (target.host.clone(), target.port, args.wait_lock);
-    if wait {
-        log::info!("waiting for the MariaDB lock of {host}:{port}");
-    }
-    let schema_lock =
-        tokio::task::spawn_blocking(move || lock::acquire(&host, port, wait)).await??;
     let secrets = Secrets {
         admin: new_password(),
         mysql: new_password(),
         ssh: new_password(),
     };
-    let (m, t, pwd) = (model.clone(), target.clone(), secrets.mysql.clone());
-    tokio::task::spawn_blocking(move || sql::install(&t, &m, &pwd)).await??;
+    let schema_lock = if args.no_mysql {
+        None
+    } else {
+        Some(install_schemas(args, &target, &model, &secrets.mysql).await?)
+    };
     let latency = Duration::from_millis(args.latency_ms);
     let (ssh, key_path) = if args.no_ssh {
         (None, None)
@@ -94,6 +91,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         mysql_port: target.port,
         mysql_user: LAB_DB_USER,
         mysql_password: &secrets.mysql,
+        mysql_enabled: !args.no_mysql,
         ssh_port: args.ssh_port,
         ssh_user: SSH_USER,
         ssh_password: &secrets.ssh,
@@ -111,7 +109,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
             neutron: ports.neutron,
             ssh: (!args.no_ssh).then_some(args.ssh_port),
         },
-        mysql: Some(target.addr()),
+        mysql: (!args.no_mysql).then(|| target.addr()),
         sizes: serde_json::to_value(&model.sizes)?,
         env_name: args.env_name.clone(),
         summary: summary.clone(),
@@ -129,6 +127,25 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         dir: args.dir.clone(),
         summary,
     })
+}
+
+/// Takes the MariaDB lock (waiting for it with --wait-lock while the watched process lives),
+/// then (re)creates and fills the schemas and the scanner's user.
+async fn install_schemas(
+    args: &UpArgs,
+    target: &MysqlTarget,
+    model: &Arc<Model>,
+    password: &Secret,
+) -> anyhow::Result<lock::SchemaLock> {
+    let (host, port, wait) = (target.host.clone(), target.port, args.wait_lock);
+    let watch_pid = args.watch_pid;
+    let keep_waiting = move || watch_pid.is_none_or(alive);
+    let schema_lock =
+        tokio::task::spawn_blocking(move || lock::acquire(&host, port, wait, keep_waiting))
+            .await??;
+    let (m, t, pwd) = (model.clone(), target.clone(), password.clone());
+    tokio::task::spawn_blocking(move || sql::install(&t, &m, &pwd)).await??;
+    Ok(schema_lock)
 }
 
 fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
@@ -206,14 +223,21 @@ fn summary(args: &UpArgs, model: &Model, target: &MysqlTarget) -> String {
     } else {
         format!("SSH {b}:{} (user {SSH_USER})", args.ssh_port)
     };
+    let mysql = if args.no_mysql {
+        "MariaDB off".to_string()
+    } else {
+        format!(
+            "MariaDB {} (nova, neutron, keystone; user {LAB_DB_USER})",
+            target.addr()
+        )
+    };
     format!(
-        "calipso-lab '{}' up: Keystone http://{b}:{} (admin :{}), Nova :{}, Neutron :{}, {ssh}, MariaDB {} (nova, neutron, keystone; user {LAB_DB_USER}); {} hosts, {} instances, {}/{}; files in {}",
+        "calipso-lab '{}' up: Keystone http://{b}:{} (admin :{}), Nova :{}, Neutron :{}, {ssh}, {mysql}; {} hosts, {} instances, {}/{}; files in {}",
         args.env_name,
         args.keystone_port,
         args.keystone_admin_port,
         args.nova_port,
         args.neutron_port,
-        target.addr(),
         model.hosts.len(),
         model.instances.len(),
         model.sizes.mechanism_driver.calipso_name(),

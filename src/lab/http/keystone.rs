@@ -1,9 +1,9 @@
 //! Keystone: v2.0 password tokens with the service catalog, v2.0 tenants, v3 projects.
 
 use super::auth::{delay, require_token};
+use super::catalog::{audit_id, role_id, services, user_id};
 use super::errors::{json_response, keystone_error};
 use super::state::ApiState;
-use crate::lab::model::ids::IdGen;
 use crate::lab::model::Project;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,6 +22,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
     Router::new()
         .route("/", get(versions))
         .route("/v2.0/tokens", post(tokens))
+        .route("/v3/auth/tokens", post(super::keystone_v3::issue))
         .merge(protected)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), delay))
@@ -106,29 +107,6 @@ async fn tokens(State(state): State<Arc<ApiState>>, body: Option<Json<Value>>) -
     )
 }
 
-fn audit_id() -> String {
-    use rand::distributions::Alphanumeric;
-    use rand::Rng;
-    rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(22)
-        .map(char::from)
-        .collect()
-}
-
-/// Stable ids derived from the seed (a separate stream from the model's ids).
-fn derived_ids(state: &ApiState) -> IdGen {
-    IdGen::new(state.model.sizes.seed ^ 0x6b65_7973_746f_6e65)
-}
-
-pub(super) fn user_id(state: &ApiState) -> String {
-    state.model.admin_user_id.clone()
-}
-
-fn role_id(state: &ApiState) -> String {
-    derived_ids(state).hex32()
-}
-
 fn tenant(project: &Project) -> Value {
     json!({
         "description": project.description,
@@ -138,52 +116,22 @@ fn tenant(project: &Project) -> Value {
     })
 }
 
-/// The RegionOne catalog; every URL carries an explicit port.
+/// The v2.0 `serviceCatalog`.
 fn catalog(state: &ApiState, tenant_id: &str) -> Value {
-    let p = &state.ports;
-    let services: Vec<(&str, &str, u16, u16, String)> = vec![
-        (
-            "nova",
-            "compute",
-            p.nova,
-            p.nova,
-            format!("/v2/{tenant_id}"),
-        ),
-        ("neutron", "network", p.neutron, p.neutron, String::new()),
-        ("cinder", "volume", 8776, 8776, format!("/v1/{tenant_id}")),
-        (
-            "cinderv2",
-            "volumev2",
-            8776,
-            8776,
-            format!("/v2/{tenant_id}"),
-        ),
-        ("glance", "image", 9292, 9292, String::new()),
-        ("placement", "placement", 8778, 8778, "/placement".into()),
-        (
-            "keystone",
-            "identity",
-            p.keystone_admin,
-            p.keystone_public,
-            "/v2.0".into(),
-        ),
-    ];
-    let mut ids = derived_ids(state);
-    ids.hex32();
-    let entries: Vec<Value> = services
+    let entries: Vec<Value> = services(state, tenant_id)
         .into_iter()
-        .map(|(name, kind, admin_port, public_port, path)| {
+        .map(|s| {
             json!({
                 "endpoints": [{
-                    "adminURL": state.url(admin_port, &path),
+                    "adminURL": s.admin_url,
                     "region": state.model.region,
-                    "internalURL": state.url(public_port, &path),
-                    "id": ids.hex32(),
-                    "publicURL": state.url(public_port, &path)
+                    "internalURL": s.internal_url,
+                    "id": s.endpoint_ids[0],
+                    "publicURL": s.public_url
                 }],
                 "endpoints_links": [],
-                "type": kind,
-                "name": name
+                "type": s.kind,
+                "name": s.name
             })
         })
         .collect();

@@ -2,8 +2,10 @@
 //! its usual port, all rendered from the model.
 
 mod auth;
+mod catalog;
 mod errors;
 mod keystone;
+mod keystone_v3;
 mod neutron;
 mod nova;
 mod state;

@@ -16,12 +16,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// (collection, singular, Neutron's not-found type name)
-const RESOURCES: [(&str, &str, &str); 5] = [
+const RESOURCES: [(&str, &str, &str); 7] = [
     ("networks", "network", "NetworkNotFound"),
     ("subnets", "subnet", "SubnetNotFound"),
     ("ports", "port", "PortNotFound"),
     ("routers", "router", "RouterNotFound"),
     ("agents", "agent", "AgentNotFound"),
+    ("floatingips", "floatingip", "FloatingIPNotFound"),
+    ("security-groups", "security_group", "SecurityGroupNotFound"),
 ];
 
 pub fn router(state: Arc<ApiState>) -> Router {
@@ -65,6 +67,8 @@ fn render_all(model: &Model, collection: &str) -> Option<Vec<Value>> {
             .map(|r| router_json(model, r))
             .collect(),
         "agents" => model.agents.iter().map(|a| agent(model, a)).collect(),
+        // The lab has neither floating IPs nor security groups (its ports name none).
+        "floatingips" | "security-groups" => vec![],
         _ => return None,
     };
     Some(rendered)

@@ -4,13 +4,14 @@ use super::auth::{delay, require_token};
 use super::errors::{json_response, nova_fault};
 use super::state::{ApiState, IssuedToken};
 use crate::lab::model::{Host, Instance, Model};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{middleware, Extension, Router};
 use chrono::Utc;
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub fn router(state: Arc<ApiState>) -> Router {
@@ -183,15 +184,20 @@ async fn servers_detail(
     State(state): State<Arc<ApiState>>,
     Extension(token): Extension<IssuedToken>,
     Path(tenant): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     if let Err(e) = check_tenant(&tenant, &token) {
         return *e;
     }
+    // The lab's only user is an admin, so `all_tenants` is always allowed.
+    let all_tenants = query
+        .get("all_tenants")
+        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | ""));
     let model = &state.model;
     let list: Vec<Value> = model
         .instances
         .iter()
-        .filter(|i| i.project_id == token.project_id)
+        .filter(|i| all_tenants || i.project_id == token.project_id)
         .map(|i| server(&state, model, i))
         .collect();
     ok(json!({"servers": list}))
@@ -228,7 +234,7 @@ fn server(state: &ApiState, model: &Model, i: &Instance) -> Value {
         "name": i.display_name,
         "status": "ACTIVE",
         "tenant_id": i.project_id,
-        "user_id": super::keystone::user_id(state),
+        "user_id": super::catalog::user_id(state),
         "hostId": "",
         "addresses": addresses(model, i),
         "flavor": {"id": "1", "links": []},

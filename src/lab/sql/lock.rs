@@ -41,8 +41,32 @@ pub fn lock_path(host: &str, port: u16) -> PathBuf {
     PathBuf::from(format!("/tmp/calipso-lab-mysql-{safe}-{port}.lock"))
 }
 
-/// Takes the lock; `wait` blocks until it is free, otherwise a held lock fails at once.
-pub fn acquire(host: &str, port: u16, wait: bool) -> Result<SchemaLock, LockError> {
+/// Takes the lock. A held lock fails at once unless `wait`; then it is retried until free, for as
+/// long as `keep_waiting` says so (a lab whose watched process died gives up).
+pub fn acquire(
+    host: &str,
+    port: u16,
+    wait: bool,
+    keep_waiting: impl Fn() -> bool,
+) -> Result<SchemaLock, LockError> {
+    let mut logged = false;
+    loop {
+        match try_acquire(host, port) {
+            Err(LockError::Busy { holder, .. }) if wait && keep_waiting() => {
+                if !logged {
+                    log::info!(
+                        "waiting for the MariaDB lock of {host}:{port} (held by pid {holder})"
+                    );
+                    logged = true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn try_acquire(host: &str, port: u16) -> Result<SchemaLock, LockError> {
     let path = lock_path(host, port);
     let io = |source| LockError::Io {
         path: path.clone(),
@@ -55,13 +79,8 @@ pub fn acquire(host: &str, port: u16, wait: bool) -> Result<SchemaLock, LockErro
         .truncate(false)
         .open(&path)
         .map_err(io)?;
-    let mode = if wait {
-        libc::LOCK_EX
-    } else {
-        libc::LOCK_EX | libc::LOCK_NB
-    };
     // SAFETY: flock on a file descriptor we own for the duration of the call.
-    if unsafe { libc::flock(file.as_raw_fd(), mode) } != 0 {
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
         let err = std::io::Error::last_os_error();
         if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
             let mut holder = String::new();
