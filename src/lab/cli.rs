@@ -38,8 +38,10 @@ pub struct SizeArgs {
     /// Number of instances, spread round robin over the compute hosts.
     #[arg(long, default_value_t = 4)]
     pub instances: usize,
+    /// L2 plugin: Open vSwitch, Linux bridge or VPP.
     #[arg(long, value_enum, default_value_t = MechanismDriver::Ovs)]
     pub mechanism_driver: MechanismDriver,
+    /// Tenant network segmentation.
     #[arg(long, value_enum, default_value_t = TypeDriver::Vxlan)]
     pub type_driver: TypeDriver,
 }
@@ -66,14 +68,19 @@ pub struct UpArgs {
     /// Address every service listens on (and the host in the catalog URLs).
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// Keystone public API (tokens; written to environment.json).
     #[arg(long, default_value_t = 5000)]
     pub keystone_port: u16,
+    /// Keystone admin API (tenants, projects; the catalog's identity adminURL).
     #[arg(long, default_value_t = 35357)]
     pub keystone_admin_port: u16,
+    /// Nova API (the catalog's compute URLs).
     #[arg(long, default_value_t = 8774)]
     pub nova_port: u16,
+    /// Neutron API (the catalog's network URLs).
     #[arg(long, default_value_t = 9696)]
     pub neutron_port: u16,
+    /// SSH gateway (user calipso; written to the CLI section as `port`).
     #[arg(long, default_value_t = 2222)]
     pub ssh_port: u16,
     /// Do not start the SSH server (environment.json still has a CLI section).
@@ -92,6 +99,7 @@ pub struct UpArgs {
     /// MongoDB written into mongo.conf (host:port).
     #[arg(long, default_value = "127.0.0.1:27017")]
     pub mongo: String,
+    /// Database (and auth_db) written into mongo.conf.
     #[arg(long, default_value = "calipso")]
     pub mongo_db: String,
     /// RabbitMQ written into the AMQP section of environment.json (host:port; user guest).
@@ -100,8 +108,10 @@ pub struct UpArgs {
     /// Environment name in environment.json.
     #[arg(long, default_value = "lab")]
     pub env_name: String,
+    /// `distribution` of environment.json.
     #[arg(long, default_value = "Devstack")]
     pub distribution: String,
+    /// `distribution_version` of environment.json.
     #[arg(long, default_value = "Ocata")]
     pub distribution_version: String,
     /// Delay added to every HTTP request and SSH command.

@@ -129,7 +129,7 @@ fn run_words(model: &Model, host: &Host, words: &[String], stdin: &str) -> Outpu
     };
     match program.as_str() {
         "sudo" => run_sudo(model, host, args, stdin),
-        "ssh" => run_ssh(model, host, args, stdin),
+        "ssh" => run_ssh(model, args, stdin),
         _ => match programs::lookup(program) {
             Some(handler) => handler(&Context { model, host, stdin }, args),
             None => Output::fail(format!("bash: {program}: command not found\n"), 127),
@@ -149,7 +149,7 @@ fn run_sudo(model: &Model, host: &Host, args: &[String], stdin: &str) -> Output 
 
 /// `ssh [-q] [-o option] [-p port] [-t] <host> <command...>`: the command runs in the target's
 /// shell. Only hosts of the model resolve (by name, short name or management address).
-fn run_ssh(model: &Model, _from: &Host, args: &[String], stdin: &str) -> Output {
+fn run_ssh(model: &Model, args: &[String], stdin: &str) -> Output {
     let mut rest = args.iter();
     let destination = loop {
         match rest.next().map(String::as_str) {
