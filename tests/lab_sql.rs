@@ -4,7 +4,7 @@
 #[path = "common/lab.rs"]
 mod lab;
 
-use lab::{lab_command, random_bind, Lab};
+use lab::{lab_command, mysql_url, random_bind, Lab};
 use mysql::prelude::Queryable;
 use mysql::{Conn, OptsBuilder, Row};
 
@@ -249,6 +249,8 @@ fn a_second_lab_on_the_same_mariadb_fails_at_once() {
         dir.path().to_str().unwrap(),
         "--bind",
         &bind,
+        "--mysql",
+        &mysql_url(),
     ]);
     assert!(
         !out.status.success(),
@@ -256,10 +258,13 @@ fn a_second_lab_on_the_same_mariadb_fails_at_once() {
         first.bind
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("calipso-lab-mysql-127.0.0.1-3306.lock"),
-        "{stderr}"
+    let opts = mysql::Opts::from_url(&mysql_url()).unwrap();
+    let lock = format!(
+        "calipso-lab-mysql-{}-{}.lock",
+        opts.get_ip_or_hostname(),
+        opts.get_tcp_port()
     );
+    assert!(stderr.contains(&lock), "{stderr}");
     assert!(stderr.contains("--wait-lock"), "{stderr}");
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }

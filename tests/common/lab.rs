@@ -26,6 +26,11 @@ pub fn lab_command(args: &[&str]) -> Output {
         .expect("run calipso-lab")
 }
 
+/// The MariaDB labs of tests use: `CALIPSO_LAB_MYSQL` (a `mysql://` URL), else the default one.
+pub fn mysql_url() -> String {
+    std::env::var("CALIPSO_LAB_MYSQL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
+}
+
 pub fn random_bind() -> String {
     format!("127.0.0.{}", rand::thread_rng().gen_range(2..250))
 }
@@ -136,6 +141,8 @@ pub fn up_args(sizes: &LabSizes, dir: &Path, bind: &str) -> Vec<String> {
         driver_name(&sizes.mechanism_driver),
         "--type-driver".into(),
         driver_name(&sizes.type_driver),
+        "--mysql".into(),
+        mysql_url(),
         // The lab stops by itself if this test process dies without dropping it.
         "--watch-pid".into(),
         std::process::id().to_string(),
