@@ -87,6 +87,16 @@ async fn keystone_tokens_catalog_and_projects() {
     let api = Api::new(&lab);
     let m = &lab.model;
 
+    let root = api.http.get(lab.url(5000, "/")).send().await.unwrap();
+    assert_eq!(root.status(), StatusCode::MULTIPLE_CHOICES);
+    let root: Value = root.json().await.unwrap();
+    assert_eq!(root["versions"]["values"].as_array().unwrap().len(), 2);
+    let (status, v3) = api.get(&lab.url(5000, "/v3"), None).await;
+    assert_eq!(
+        (status, v3["version"]["id"].as_str()),
+        (StatusCode::OK, Some("v3.8"))
+    );
+
     let sections = lab.env["configuration"].as_array().unwrap();
     assert!(
         sections.iter().all(|s| s["name"] != "mysql"),

@@ -21,6 +21,10 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .route("/", get(versions))
+        .route("/v3", get(version_v3))
+        .route("/v3/", get(version_v3))
+        .route("/v2.0", get(version_v2))
+        .route("/v2.0/", get(version_v2))
         .route("/v2.0/tokens", post(tokens))
         .route("/v3/auth/tokens", post(super::keystone_v3::issue))
         .merge(protected)
@@ -33,19 +37,34 @@ async fn not_found() -> Response {
     keystone_error(StatusCode::NOT_FOUND, "The resource could not be found.")
 }
 
-async fn versions(State(state): State<Arc<ApiState>>) -> Response {
+/// The version entries of Keystone's discovery documents.
+fn version_entries(state: &ApiState) -> [Value; 2] {
     let link =
         |path: &str| json!([{"rel": "self", "href": state.url(state.ports.keystone_public, path)}]);
     let media = |v: &str| json!([{"base": "application/json", "type": format!("application/vnd.openstack.identity-{v}+json")}]);
+    [
+        json!({"id": "v3.8", "status": "stable", "updated": "2017-02-22T00:00:00Z",
+               "links": link("/v3/"), "media-types": media("v3")}),
+        json!({"id": "v2.0", "status": "deprecated", "updated": "2016-08-04T00:00:00Z",
+               "links": link("/v2.0/"), "media-types": media("v2.0")}),
+    ]
+}
+
+async fn versions(State(state): State<Arc<ApiState>>) -> Response {
     json_response(
         StatusCode::MULTIPLE_CHOICES,
-        json!({"versions": {"values": [
-            {"id": "v3.8", "status": "stable", "updated": "2017-02-22T00:00:00Z",
-             "links": link("/v3/"), "media-types": media("v3")},
-            {"id": "v2.0", "status": "deprecated", "updated": "2016-08-04T00:00:00Z",
-             "links": link("/v2.0/"), "media-types": media("v2.0")}
-        ]}}),
+        json!({"versions": {"values": version_entries(&state)}}),
     )
+}
+
+async fn version_v3(State(state): State<Arc<ApiState>>) -> Response {
+    let [v3, _] = version_entries(&state);
+    json_response(StatusCode::OK, json!({ "version": v3 }))
+}
+
+async fn version_v2(State(state): State<Arc<ApiState>>) -> Response {
+    let [_, v2] = version_entries(&state);
+    json_response(StatusCode::OK, json!({ "version": v2 }))
 }
 
 /// `POST /v2.0/tokens` with `passwordCredentials` and `tenantName` (or `tenantId`).
