@@ -1,0 +1,281 @@
+//! `calipso-lab up` in the foreground: build the model, bind the ports, take the MariaDB lock,
+//! fill the schemas, start HTTP and SSH, write the lab files; then serve until stopped.
+
+use crate::lab::cli::UpArgs;
+use crate::lab::files::{self, EnvironmentSpec, LabInfo, LabPorts};
+use crate::lab::host_commands::HostCommands;
+use crate::lab::http::{self, ApiState, HttpPorts, RunningApis};
+use crate::lab::model::{self, Model};
+use crate::lab::process::{alive, new_password};
+use crate::lab::sql::{self, lock, MysqlTarget, LAB_DB_USER};
+use crate::lab::ssh_server::{self, RunningSshServer, SshServerConfig, SshUser};
+use crate::secret::Secret;
+use anyhow::{anyhow, bail, Context};
+use std::net::SocketAddr;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const SSH_USER: &str = "calipso";
+
+pub struct RunningLab {
+    apis: RunningApis,
+    ssh: Option<RunningSshServer>,
+    _lock: lock::SchemaLock,
+    dir: PathBuf,
+    summary: String,
+}
+
+struct Secrets {
+    admin: Secret,
+    mysql: Secret,
+    ssh: Secret,
+}
+
+pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
+    let model = Arc::new(model::build(args.sizes.sizes())?);
+    let target = MysqlTarget::parse(&args.mysql)?;
+    let (mongo_host, mongo_port) = parse_host_port(&args.mongo, "--mongo")?;
+    let (amqp_host, amqp_port) = parse_host_port(&args.amqp, "--amqp")?;
+    prepare_dir(&args.dir)?;
+    let ports = HttpPorts {
+        keystone_public: args.keystone_port,
+        keystone_admin: args.keystone_admin_port,
+        nova: args.nova_port,
+        neutron: args.neutron_port,
+    };
+    let bound = http::bind(args.bind, &ports).await?;
+    if !args.no_ssh {
+        // Fail before touching MariaDB if the SSH port is taken.
+        let addr = SocketAddr::new(args.bind, args.ssh_port);
+        std::net::TcpListener::bind(addr)
+            .map_err(|e| anyhow!("cannot listen on {addr} (SSH): {e}"))?;
+    }
+    let (host, port, wait) = (target.host.clone(), target.port, args.wait_lock);
+    if wait {
+        log::info!("waiting for the MariaDB lock of {host}:{port}");
+    }
+    let schema_lock =
+        tokio::task::spawn_blocking(move || lock::acquire(&host, port, wait)).await??;
+    let secrets = Secrets {
+        admin: new_password(),
+        mysql: new_password(),
+        ssh: new_password(),
+    };
+    let (m, t, pwd) = (model.clone(), target.clone(), secrets.mysql.clone());
+    tokio::task::spawn_blocking(move || sql::install(&t, &m, &pwd)).await??;
+    let latency = Duration::from_millis(args.latency_ms);
+    let (ssh, key_path) = if args.no_ssh {
+        (None, None)
+    } else {
+        let (server, key) = start_ssh(args, &model, &secrets.ssh, latency).await?;
+        (Some(server), Some(key))
+    };
+    let state = ApiState::new(
+        model.clone(),
+        secrets.admin.clone(),
+        args.bind.to_string(),
+        ports.clone(),
+        latency,
+    );
+    let apis = http::serve(bound, Arc::new(state));
+    let summary = summary(args, &model, &target);
+    let spec = EnvironmentSpec {
+        name: &args.env_name,
+        distribution: &args.distribution,
+        distribution_version: &args.distribution_version,
+        sizes: &model.sizes,
+        bind: &args.bind.to_string(),
+        keystone_port: args.keystone_port,
+        admin_password: &secrets.admin,
+        mysql_host: &target.host,
+        mysql_port: target.port,
+        mysql_user: LAB_DB_USER,
+        mysql_password: &secrets.mysql,
+        ssh_port: args.ssh_port,
+        ssh_user: SSH_USER,
+        ssh_password: &secrets.ssh,
+        ssh_key: key_path.as_deref(),
+        amqp_host: &amqp_host,
+        amqp_port,
+    };
+    let info = LabInfo {
+        pid: std::process::id(),
+        bind: args.bind.to_string(),
+        ports: LabPorts {
+            keystone_public: ports.keystone_public,
+            keystone_admin: ports.keystone_admin,
+            nova: ports.nova,
+            neutron: ports.neutron,
+            ssh: (!args.no_ssh).then_some(args.ssh_port),
+        },
+        mysql: Some(target.addr()),
+        sizes: serde_json::to_value(&model.sizes)?,
+        env_name: args.env_name.clone(),
+        summary: summary.clone(),
+    };
+    write_files(
+        &args.dir,
+        &spec,
+        (&mongo_host, mongo_port, &args.mongo_db),
+        &info,
+    )?;
+    Ok(RunningLab {
+        apis,
+        ssh,
+        _lock: schema_lock,
+        dir: args.dir.clone(),
+        summary,
+    })
+}
+
+fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating lab directory {}", dir.display()))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("setting permissions of {}", dir.display()))
+}
+
+async fn start_ssh(
+    args: &UpArgs,
+    model: &Arc<Model>,
+    password: &Secret,
+    latency: Duration,
+) -> anyhow::Result<(RunningSshServer, PathBuf)> {
+    let dir = absolute(&args.dir)?;
+    let key_path = dir.join(files::CLIENT_KEY_FILE);
+    let public_key = ssh_server::generate_client_key(&key_path)?;
+    let config = SshServerConfig {
+        bind: SocketAddr::new(args.bind, args.ssh_port),
+        users: vec![SshUser {
+            name: SSH_USER.into(),
+            password: Some(password.clone()),
+            authorized_keys: vec![public_key],
+        }],
+        host_key_path: dir.join(files::HOST_KEY_FILE),
+    };
+    let handler = Arc::new(HostCommands::new(model.clone(), latency));
+    let server = ssh_server::serve(config, handler).await?;
+    Ok((server, key_path))
+}
+
+fn absolute(dir: &Path) -> anyhow::Result<PathBuf> {
+    if dir.is_absolute() {
+        return Ok(dir.to_path_buf());
+    }
+    Ok(std::env::current_dir()?.join(dir))
+}
+
+fn write_files(
+    dir: &Path,
+    spec: &EnvironmentSpec,
+    (mongo_host, mongo_port, mongo_db): (&str, u16, &str),
+    info: &LabInfo,
+) -> anyhow::Result<()> {
+    let write = |name: &str, result: std::io::Result<()>| {
+        result.with_context(|| format!("writing {}", dir.join(name).display()))
+    };
+    let env = files::environment_document(spec);
+    write(
+        files::ENVIRONMENT_FILE,
+        files::write_json(&dir.join(files::ENVIRONMENT_FILE), &env),
+    )?;
+    let conf = files::mongo_conf(mongo_host, mongo_port, mongo_db);
+    write(
+        files::MONGO_CONF_FILE,
+        files::write_private(&dir.join(files::MONGO_CONF_FILE), conf.as_bytes()),
+    )?;
+    let pid = format!("{}\n", info.pid);
+    write(
+        files::PID_FILE,
+        files::write_private(&dir.join(files::PID_FILE), pid.as_bytes()),
+    )?;
+    // Written last: its presence tells `up --daemon` that everything is up.
+    write(
+        files::LAB_FILE,
+        files::write_json(&dir.join(files::LAB_FILE), info),
+    )
+}
+
+fn summary(args: &UpArgs, model: &Model, target: &MysqlTarget) -> String {
+    let b = args.bind;
+    let ssh = if args.no_ssh {
+        "SSH off".to_string()
+    } else {
+        format!("SSH {b}:{} (user {SSH_USER})", args.ssh_port)
+    };
+    format!(
+        "calipso-lab '{}' up: Keystone http://{b}:{} (admin :{}), Nova :{}, Neutron :{}, {ssh}, MariaDB {} (nova, neutron, keystone; user {LAB_DB_USER}); {} hosts, {} instances, {}/{}; files in {}",
+        args.env_name,
+        args.keystone_port,
+        args.keystone_admin_port,
+        args.nova_port,
+        args.neutron_port,
+        target.addr(),
+        model.hosts.len(),
+        model.instances.len(),
+        model.sizes.mechanism_driver.calipso_name(),
+        model.sizes.type_driver.name(),
+        args.dir.display()
+    )
+}
+
+pub fn parse_host_port(text: &str, flag: &str) -> anyhow::Result<(String, u16)> {
+    let Some((host, port)) = text.rsplit_once(':') else {
+        bail!("{flag} '{text}' must be host:port");
+    };
+    let port = port
+        .parse()
+        .map_err(|_| anyhow!("{flag} '{text}': '{port}' is not a port number"))?;
+    Ok((host.to_string(), port))
+}
+
+impl RunningLab {
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    /// Serves until SIGINT or SIGTERM (or until `watch_pid` exits), then stops everything and
+    /// removes the pid and lab files.
+    pub async fn run_until_stopped(self, watch_pid: Option<u32>) {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                log::error!("cannot watch SIGTERM: {e}");
+                None
+            }
+        };
+        let terminated = async {
+            match term.as_mut() {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        let watched = async {
+            match watch_pid {
+                Some(pid) => {
+                    while alive(pid) {
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => log::info!("SIGINT: stopping the lab"),
+            _ = terminated => log::info!("SIGTERM: stopping the lab"),
+            _ = watched => log::info!("watched process exited: stopping the lab"),
+        }
+        self.apis.shutdown().await;
+        if let Some(ssh) = self.ssh {
+            ssh.shutdown().await;
+        }
+        for name in [files::PID_FILE, files::LAB_FILE] {
+            let _ = std::fs::remove_file(self.dir.join(name));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The host command responder without SSH: the exact command lines of the golden
+//! command_adaptation.json, interpreted by the lab's gateway shell.
+
+use calipso::lab::host_commands::HostCommands;
+use calipso::lab::model::{self, LabSizes, MechanismDriver, Model, TypeDriver};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn lab_model(hosts: usize) -> Arc<Model> {
+    Arc::new(
+        model::build(LabSizes {
+            seed: 1,
+            hosts,
+            instances: 2,
+            mechanism_driver: MechanismDriver::Ovs,
+            type_driver: TypeDriver::Vxlan,
+        })
+        .unwrap(),
+    )
+}
+
+fn golden_row(command: &str) -> Value {
+    let text =
+        std::fs::read_to_string("tests/fixtures/expected/golden/cli/command_adaptation.json")
+            .unwrap();
+    let golden: Value = serde_json::from_str(&text).unwrap();
+    golden["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["command"] == command)
+        .unwrap_or_else(|| panic!("golden row for {command}"))
+        .clone()
+}
+
+/// The golden strings name host `node-1`; the lab's hosts have their own names.
+fn for_host(line: &str, host: &str) -> String {
+    line.replace(" node-1 ", &format!(" {host} "))
+}
+
+#[test]
+fn os_details_command_in_both_golden_forms() {
+    let m = lab_model(3);
+    let shell = HostCommands::new(m.clone(), Duration::ZERO);
+    let row = golden_row("cat /etc/os-release && echo \"ARCHITECURE=`arch`\"");
+    let on_gateway = row["other_dist_on_gateway"][0].as_str().unwrap();
+    let gateway_out = shell.run(on_gateway);
+    assert_eq!(gateway_out.stderr, "");
+    assert_eq!(gateway_out.status, 0);
+    let expected_tail = "UBUNTU_CODENAME=xenial\nARCHITECURE=x86_64\n";
+    assert!(
+        gateway_out.stdout.ends_with(expected_tail),
+        "{}",
+        gateway_out.stdout
+    );
+    assert!(gateway_out.stdout.starts_with(
+        "NAME=\"Ubuntu\"\nVERSION=\"16.04.4 LTS (Xenial Xerus)\"\nID=ubuntu\nID_LIKE=debian\n"
+    ));
+    let on_node = row["other_dist_on_node"][0].as_str().unwrap();
+    for host in &m.hosts {
+        let out = shell.run(&for_host(on_node, &host.name));
+        assert_eq!(out.stdout, gateway_out.stdout, "{}", host.name);
+        assert_eq!(out.status, 0);
+    }
+    // Short names and management addresses resolve too, as they would through /etc/hosts.
+    let short = m.hosts[1].name.split('.').next().unwrap().to_string();
+    assert_eq!(shell.run(&for_host(on_node, &short)).status, 0);
+    assert_eq!(
+        shell
+            .run(&for_host(on_node, &m.hosts[1].management_ip))
+            .status,
+        0
+    );
+}
+
+#[test]
+fn uname_answers_for_the_gateway_and_through_the_hop() {
+    let m = lab_model(3);
+    let shell = HostCommands::new(m.clone(), Duration::ZERO);
+    assert_eq!(
+        shell.run("uname -n").stdout,
+        format!("{}\n", m.hosts[0].name)
+    );
+    let hop = format!(
+        "ssh -q -o StrictHostKeyChecking=no {} sudo uname -n",
+        m.hosts[2].name
+    );
+    assert_eq!(shell.run(&hop).stdout, format!("{}\n", m.hosts[2].name));
+    let aio = lab_model(1);
+    let shell = HostCommands::new(aio.clone(), Duration::ZERO);
+    assert_eq!(
+        shell.run("uname -n").stdout,
+        format!("{}\n", aio.hosts[0].name)
+    );
+}
+
+#[test]
+fn the_gateway_shell_runs_pipes_and_lists_locally() {
+    let m = lab_model(2);
+    let shell = HostCommands::new(m.clone(), Duration::ZERO);
+    let host = &m.hosts[1].name;
+    // The grep after the pipe runs on the gateway, on the remote command's output.
+    let out = shell.run(&format!(
+        "ssh -q -o StrictHostKeyChecking=no {host} sudo cat /etc/os-release | grep ^ID"
+    ));
+    assert_eq!(out.stdout, "ID=ubuntu\nID_LIKE=debian\n");
+    let out = shell.run("sudo cat /etc/os-release | grep -v \"=\"");
+    assert_eq!((out.stdout.as_str(), out.status), ("", 1));
+    let out = shell.run("sudo cat /nonexistent && echo never");
+    assert_eq!(out.stdout, "");
+    assert_eq!(out.stderr, "cat: /nonexistent: No such file or directory\n");
+    assert_eq!(out.status, 1);
+    let out = shell.run("sudo cat /nonexistent 2>&1 || echo fallback");
+    assert_eq!(
+        out.stdout,
+        "cat: /nonexistent: No such file or directory\nfallback\n"
+    );
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn unknown_programs_and_hosts_fail_like_a_real_shell() {
+    let m = lab_model(3);
+    let shell = HostCommands::new(m.clone(), Duration::ZERO);
+    let out = shell.run("nosuchtool -x");
+    assert_eq!(
+        (out.stderr.as_str(), out.status),
+        ("bash: nosuchtool: command not found\n", 127)
+    );
+    let out = shell.run("sudo nosuchtool -x");
+    assert_eq!(
+        (out.stderr.as_str(), out.status),
+        ("sudo: nosuchtool: command not found\n", 1)
+    );
+    let out = shell.run("ssh -q -o StrictHostKeyChecking=no ghost sudo uname -n");
+    assert_eq!(
+        out.stderr,
+        "ssh: Could not resolve hostname ghost: Name or service not known\n"
+    );
+    assert_eq!(out.status, 255);
+    let out = shell.run("echo \"unterminated");
+    assert_eq!(out.status, 2);
+    assert!(out.stderr.starts_with("bash: "), "{}", out.stderr);
+}
