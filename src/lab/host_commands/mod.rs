@@ -5,9 +5,18 @@
 //! ([`shell`]) and answers each program from a table of handlers ([`programs`]), all rendered from
 //! the model.
 
+mod bonding;
+mod brctl;
+mod ethtool;
 mod files;
+mod ip;
+mod ls;
+mod ovs;
 mod programs;
 pub mod shell;
+mod virsh;
+mod vppctl;
+pub mod wiring;
 
 use crate::lab::model::{Host, Model};
 use crate::lab::ssh_server::{CommandHandler, CommandReply};
