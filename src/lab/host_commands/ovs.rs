@@ -295,7 +295,9 @@ pub fn ovs_dpctl(ctx: &Context, args: &[String]) -> Output {
     let bridges = bridges(ctx.model, ctx.host, &nics);
     let mut ports: Vec<String> = vec!["ovs-system (internal)".into()];
     for bridge in &bridges {
-        for port in &bridge.ports {
+        // A bridge's own internal port is created with it, before the ports added to it.
+        ports.push(format!("{} (internal)", bridge.name));
+        for port in bridge.ports.iter().filter(|p| p.name != bridge.name) {
             match port.iface_type {
                 Some("internal") => ports.push(format!("{} (internal)", port.name)),
                 None => ports.push(port.name.clone()),
