@@ -193,14 +193,8 @@ fn show_hardware(list: &[VppIf], names: &[&str]) -> String {
         .iter()
         .find(|n| !selected.iter().any(|(_, i)| i.name == **n))
     {
-        // The name parses up to its hardware interface; the rest is unparsed input.
-        let rest = list
-            .iter()
-            .filter(|i| i.hardware && unknown.starts_with(i.name.as_str()))
-            .map(|i| &unknown[i.name.len()..])
-            .min_by_key(|r| r.len())
-            .unwrap_or(unknown);
-        return format!("show hardware-interfaces: unknown input `{rest}'\n");
+        // Names are matched whole: a sub-interface is not a hardware interface.
+        return format!("show hardware-interfaces: unknown input `{unknown}'\n");
     }
     for (idx, i) in selected {
         out.push_str(&format!(
