@@ -143,3 +143,159 @@ fn unknown_programs_and_hosts_fail_like_a_real_shell() {
     assert_eq!(out.status, 2);
     assert!(out.stderr.starts_with("bash: "), "{}", out.stderr);
 }
+
+// ---- Every host command of a scan, per mechanism driver and overlay -------------------------
+
+const COMBOS: [(MechanismDriver, TypeDriver); 7] = [
+    (MechanismDriver::Ovs, TypeDriver::Vxlan),
+    (MechanismDriver::Ovs, TypeDriver::Gre),
+    (MechanismDriver::Ovs, TypeDriver::Vlan),
+    (MechanismDriver::Lxb, TypeDriver::Vxlan),
+    (MechanismDriver::Lxb, TypeDriver::Vlan),
+    (MechanismDriver::Vpp, TypeDriver::Vlan),
+    (MechanismDriver::Vpp, TypeDriver::Vxlan),
+];
+
+fn driver_model(driver: MechanismDriver, type_driver: TypeDriver) -> Arc<Model> {
+    Arc::new(
+        model::build(LabSizes {
+            seed: 3,
+            hosts: 3,
+            instances: 4,
+            mechanism_driver: driver,
+            type_driver,
+        })
+        .unwrap(),
+    )
+}
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!("tests/fixtures/{path}")).unwrap()
+}
+
+/// What CliAccess sends for `cmd` on `host` (fetchers.md §2.3), as in command_adaptation.json.
+fn sent(m: &Model, host: &str, cmd: &str) -> String {
+    if host == m.gateway().name {
+        format!("sudo {cmd}")
+    } else {
+        format!("ssh -q -o StrictHostKeyChecking=no {host} sudo {cmd}")
+    }
+}
+
+/// Runs `cmd` on `host` as the scanner would and insists on a clean answer.
+fn answer(shell: &HostCommands, m: &Model, host: &str, cmd: &str) -> String {
+    let out = shell.run(&sent(m, host, cmd));
+    assert_eq!(out.stderr, "", "{host}: {cmd}");
+    assert_eq!(out.status, 0, "{host}: {cmd}");
+    out.stdout
+}
+
+#[test]
+fn the_sent_form_is_the_golden_one() {
+    let m = lab_model(3);
+    for cmd in [
+        "virsh list",
+        "brctl show",
+        "ovs-dpctl show",
+        "vppctl show ver",
+    ] {
+        let row = golden_row(cmd);
+        let node = row["other_dist_on_node"][0].as_str().unwrap();
+        assert_eq!(sent(&m, "node-1", cmd), node);
+        let gateway = &m.gateway().name;
+        assert_eq!(
+            sent(&m, gateway, cmd),
+            row["other_dist_on_gateway"][0].as_str().unwrap()
+        );
+    }
+}
+
+/// The command list of fetchers.md §4.3, for one host, as a scan would send it.
+fn scan_commands(shell: &HostCommands, m: &Model, host: &model::Host) -> Vec<String> {
+    let name = &host.name;
+    let driver = m.sizes.mechanism_driver;
+    let mut cmds = vec!["cat /etc/os-release && echo \"ARCHITECURE=`arch`\"".to_string()];
+    if host.network {
+        cmds.push("ip netns list".into());
+        for ns in answer(shell, m, name, "ip netns list").lines() {
+            cmds.push(format!("ip netns exec {ns} ip address show"));
+        }
+    }
+    if host.compute {
+        cmds.push("virsh list".into());
+        for line in answer(shell, m, name, "virsh list").lines().skip(2) {
+            if let Some(id) = line.split_whitespace().next() {
+                cmds.push(format!("virsh dumpxml {id}"));
+            }
+        }
+    }
+    if driver == MechanismDriver::Vpp {
+        for c in ["show ver", "show int", "show mode"] {
+            cmds.push(format!("vppctl {c}"));
+        }
+        for line in answer(shell, m, name, "vppctl show int").lines().skip(1) {
+            if line.starts_with("GigabitEthernet") {
+                let port = line.split_whitespace().next().unwrap();
+                cmds.push(format!("vppctl show hardware-interfaces {port}"));
+            }
+        }
+        for line in answer(shell, m, name, "vppctl show mode").lines() {
+            if let Some(rest) = line.strip_prefix("l2 bridge ") {
+                let interface = rest.split(' ').next().unwrap();
+                cmds.push(format!("vppctl show hardware-int {interface}"));
+            }
+        }
+        return cmds;
+    }
+    let ls = "ls -l /sys/class/net | grep ^l | grep -v \"/virtual/\"";
+    cmds.push(ls.into());
+    for line in answer(shell, m, name, ls).lines() {
+        let nic = line.rsplit('/').next().unwrap().trim();
+        cmds.push(format!("ip address show {nic}"));
+        cmds.push(format!("ethtool {nic}"));
+    }
+    cmds.push("ls -1 /proc/net/bonding/ 2>&1".into());
+    if let Some((bond, _)) = model::host_nics(m, host).bond {
+        cmds.push(format!("cat /proc/net/bonding/{bond}"));
+        cmds.push(format!("ip link show {bond}"));
+    }
+    cmds.push("brctl show".into());
+    match driver {
+        MechanismDriver::Lxb => cmds.extend(["ip -d link show".into(), "bridge fdb show".into()]),
+        _ => {
+            cmds.extend(["ovs-vsctl show".into(), "ovs-dpctl show".into()]);
+            cmds.push("ip address show".into());
+            for bridge in ["br-int", "br-ex", "br-eth1"] {
+                if answer(shell, m, name, "ovs-vsctl show").contains(&format!("Bridge {bridge}\n"))
+                    || answer(shell, m, name, "ovs-vsctl show")
+                        .contains(&format!("Bridge \"{bridge}\"\n"))
+                {
+                    cmds.push(format!("ovs-vsctl list-ifaces {bridge}"));
+                }
+            }
+        }
+    }
+    cmds
+}
+
+#[test]
+fn every_scan_command_answers_cleanly_on_every_host_for_every_driver() {
+    for (driver, type_driver) in COMBOS {
+        let m = driver_model(driver, type_driver);
+        let shell = HostCommands::new(m.clone(), Duration::ZERO);
+        for host in &m.hosts {
+            let cmds = scan_commands(&shell, &m, host);
+            assert!(cmds.len() > 5, "{driver:?}/{type_driver:?} {}", host.name);
+            for cmd in cmds {
+                let out = shell.run(&sent(&m, &host.name, &cmd));
+                let what = format!("{driver:?}/{type_driver:?} {}: {cmd}", host.name);
+                assert_eq!(out.stderr, "", "{what}");
+                assert!(!out.stdout.is_empty(), "{what}");
+                // `ls` of a missing /proc/net/bonding fails; its message went to stdout.
+                if !cmd.ends_with("2>&1") {
+                    assert_eq!(out.status, 0, "{what}");
+                }
+            }
+        }
+    }
+}
