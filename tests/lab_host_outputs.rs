@@ -266,3 +266,284 @@ fn bonds_follow_the_bonding_driver() {
         lines(&real)[0].split_once(' ').unwrap().1
     );
 }
+
+/// `brctl show` rows: `name\t\tid\tno\t\tfirst` then `\t\t\t\t\t\t\tnext` per further member.
+fn brctl_bridges(out: &str) -> Vec<(String, Vec<String>)> {
+    let row = Regex::new(r"^(\S+)\t\t8000\.[0-9a-f]{12}\tno\t\t(\S*)$").unwrap();
+    let more = Regex::new(r"^\t{7}(\S+)$").unwrap();
+    let mut bridges: Vec<(String, Vec<String>)> = Vec::new();
+    for line in out.lines().skip(1) {
+        if let Some(c) = row.captures(line) {
+            bridges.push((c[1].to_string(), vec![c[2].to_string()]));
+        } else if let Some(c) = more.captures(line) {
+            bridges.last_mut().unwrap().1.push(c[1].to_string());
+        } else {
+            panic!("not a brctl line: {line:?}");
+        }
+    }
+    bridges
+}
+
+#[test]
+fn brctl_show_follows_bridge_utils() {
+    let header = lines(&fixture("cli/brctl_show.txt"))[0].to_string();
+    let real = brctl_bridges(&fixture("illustrative/cli/brctl_show_lxb.txt"));
+    assert_eq!(real[0].1, ["tap1f72bd15-8a", "vxlan-52"]);
+    // OVS hybrid plugging: one qbr per instance port, holding its qvb and tap.
+    let lab = Lab::new(MechanismDriver::Ovs, TypeDriver::Vxlan);
+    for host in &lab.m.hosts {
+        let out = lab.run(&host.name, "brctl show");
+        assert_eq!(lines(&out)[0], header);
+        let expected: Vec<(String, Vec<String>)> = lab
+            .m
+            .ports
+            .iter()
+            .filter(|p| p.host == host.name && p.device_owner.starts_with("compute"))
+            .map(|p| {
+                let s = &p.id[..11];
+                (format!("qbr{s}"), vec![format!("qvb{s}"), p.tap_name()])
+            })
+            .collect();
+        let mut expected = expected;
+        expected.sort();
+        assert_eq!(brctl_bridges(&out), expected);
+    }
+    // Linux bridge: brq<network> with the taps and the segment's uplink.
+    for type_driver in [TypeDriver::Vxlan, TypeDriver::Vlan] {
+        let lab = Lab::new(MechanismDriver::Lxb, type_driver);
+        for host in &lab.m.hosts {
+            let nics = host_nics(&lab.m, host);
+            let bridges = brctl_bridges(&lab.run(&host.name, "brctl show"));
+            for network in &lab.m.networks {
+                let taps: Vec<String> = lab
+                    .m
+                    .ports
+                    .iter()
+                    .filter(|p| p.host == host.name && p.network_id == network.id)
+                    .map(|p| p.tap_name())
+                    .collect();
+                let brq = format!("brq{}", &network.id[..11]);
+                let Some((_, members)) = bridges.iter().find(|(b, _)| *b == brq) else {
+                    assert!(taps.is_empty(), "{brq} missing on {}", host.name);
+                    continue;
+                };
+                let seg = network.segmentation_id;
+                let uplink = match (network.external, seg, type_driver) {
+                    (false, Some(vni), TypeDriver::Vxlan) => format!("vxlan-{vni}"),
+                    (false, Some(vlan), _) => format!("{}.{vlan}", nics.data),
+                    _ => nics.external.clone(),
+                };
+                let mut expected = taps;
+                expected.push(uplink);
+                expected.sort();
+                assert_eq!(members, &expected);
+            }
+        }
+    }
+}
+
+#[test]
+fn ovs_outputs_follow_ovs_vsctl_and_ovs_dpctl() {
+    let real_show = fixture("illustrative/cli/ovs-vsctl_show_with_br-tun.txt");
+    let real_dp = fixture("illustrative/cli/ovs-dpctl_show_with_vxlan.txt");
+    let indent = |t: &str| -> Vec<usize> {
+        let mut v: Vec<usize> = t.lines().map(|l| l.len() - l.trim_start().len()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    for type_driver in [TypeDriver::Vxlan, TypeDriver::Gre, TypeDriver::Vlan] {
+        let lab = Lab::new(MechanismDriver::Ovs, type_driver);
+        for host in &lab.m.hosts {
+            let show = lab.run(&host.name, "ovs-vsctl show");
+            assert_eq!(indent(&show), indent(&real_show));
+            assert!(show.ends_with("    ovs_version: \"2.5.2\"\n"));
+            for port in lab
+                .m
+                .ports
+                .iter()
+                .filter(|p| p.host == host.name && p.device_owner.starts_with("compute"))
+            {
+                let qvo = format!("qvo{}", &port.id[..11]);
+                let block = format!("        Port \"{qvo}\"\n            tag: ");
+                assert!(show.contains(&block), "{qvo}:\n{show}");
+            }
+            let kind = type_driver.name();
+            for other in lab.m.hosts.iter().filter(|h| h.name != host.name) {
+                let remote = format!("remote_ip=\"{}\"}}", other.tunnel_ip);
+                assert_eq!(show.contains(&remote), type_driver.is_tunnel(), "{show}");
+                if type_driver.is_tunnel() {
+                    assert!(show.contains(&format!("                type: {kind}\n")));
+                }
+            }
+            assert_eq!(
+                show.contains("    Bridge br-tun\n"),
+                type_driver.is_tunnel()
+            );
+            assert_eq!(
+                show.contains("    Bridge \"br-eth1\"\n"),
+                type_driver == TypeDriver::Vlan
+            );
+            let dp = lab.run(&host.name, "ovs-dpctl show");
+            assert_eq!(lines(&dp)[0], lines(&real_dp)[0]);
+            let port = Regex::new(r"^\tport (\d+): ([^( ]+)( \(.*\))?$").unwrap();
+            for (i, line) in lines(&dp).iter().skip(4).enumerate() {
+                let c = port.captures(line).unwrap_or_else(|| panic!("{line:?}"));
+                assert_eq!(c[1].parse::<usize>().unwrap(), i);
+            }
+            for line in lines(&real_dp).iter().skip(4) {
+                assert!(port.is_match(line));
+            }
+            let stats: Vec<&str> = lines(&dp)[1..4]
+                .iter()
+                .map(|l| l.split(':').next().unwrap())
+                .collect();
+            let real_stats: Vec<&str> = lines(&real_dp)[1..4]
+                .iter()
+                .map(|l| l.split(':').next().unwrap())
+                .collect();
+            assert_eq!(stats, real_stats);
+        }
+    }
+}
+
+#[test]
+fn lxb_vxlan_devices_and_forwarding_entries() {
+    let lab = Lab::new(MechanismDriver::Lxb, TypeDriver::Vxlan);
+    let real = fixture("illustrative/cli/ip_-d_link_show_lxb_vxlan_up.txt");
+    let real_vxlan_lines: Vec<&str> = real
+        .lines()
+        .skip_while(|l| !l.contains("vxlan-52:"))
+        .take(4)
+        .collect();
+    for host in &lab.m.hosts {
+        let nics = host_nics(&lab.m, host);
+        let details = lab.run(&host.name, "ip -d link show");
+        let fdb = lab.run(&host.name, "bridge fdb show");
+        for network in lab.m.networks.iter().filter(|n| !n.external) {
+            let here = lab
+                .m
+                .ports
+                .iter()
+                .any(|p| p.host == host.name && p.network_id == network.id);
+            let vni = network.segmentation_id.unwrap();
+            let dev = format!("vxlan-{vni}");
+            assert_eq!(details.contains(&format!(": {dev}: ")), here);
+            if !here {
+                continue;
+            }
+            let block: Vec<&str> = details
+                .lines()
+                .skip_while(|l| !l.contains(&format!(": {dev}: ")))
+                .take(4)
+                .collect();
+            let words = |l: &str| {
+                l.split_whitespace()
+                    .filter(|w| !w.contains(':') && w.parse::<u64>().is_err())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(words(block[0]).len(), words(real_vxlan_lines[0]).len());
+            assert!(block[0].contains(",UP,"));
+            assert!(
+                block[2].starts_with(&format!(
+                    "    vxlan id {vni} local {} dev {} ",
+                    host.tunnel_ip, nics.data
+                )),
+                "{}",
+                block[2]
+            );
+            assert_eq!(block[3], real_vxlan_lines[3]);
+            // l2population: a flooding entry towards every other host with the network.
+            for other in lab.m.hosts.iter().filter(|h| h.name != host.name) {
+                let has = lab
+                    .m
+                    .ports
+                    .iter()
+                    .any(|p| p.host == other.name && p.network_id == network.id);
+                let entry = format!(
+                    "00:00:00:00:00:00 dev {dev} dst {} self permanent\n",
+                    other.tunnel_ip
+                );
+                assert_eq!(
+                    fdb.contains(&entry),
+                    has,
+                    "{entry} on {}:\n{fdb}",
+                    host.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn vppctl_follows_vpp_layouts() {
+    let real_int = fixture("cli/vppctl_show_int.txt");
+    let real_hw = fixture("cli/vppctl_show_hardware-int_TenGigabitEthernetc_0_0.txt");
+    let mode = Regex::new(r"^(l2 bridge \S+ bd_id \d+ shg 0|l3 \S+  )$").unwrap();
+    for line in lines(&fixture("cli/vppctl_show_mode.txt")) {
+        assert!(mode.is_match(line), "{line}");
+    }
+    for type_driver in [TypeDriver::Vlan, TypeDriver::Vxlan] {
+        let lab = Lab::new(MechanismDriver::Vpp, type_driver);
+        for host in &lab.m.hosts {
+            let ver = lab.run(&host.name, "vppctl show ver");
+            assert!(Regex::new(r"^vpp v\S+ built by \S+ on \S+ at ")
+                .unwrap()
+                .is_match(&ver));
+            let int = lab.run(&host.name, "vppctl show int");
+            assert_eq!(lines(&int)[0], lines(&real_int)[0]);
+            let first_up = lines(&int)
+                .into_iter()
+                .find(|l| l.starts_with("GigabitEthernet0/8/0 "))
+                .unwrap();
+            // Index and state centred, counter left- and count right-aligned, as VPP pads them.
+            let real_up = lines(&real_int)[1];
+            assert_eq!(columns(first_up)[1..4], columns(real_up)[1..4]);
+            assert_eq!(first_up.len(), real_up.len());
+            let down = lines(&int)
+                .into_iter()
+                .find(|l| l.starts_with("local0"))
+                .unwrap();
+            assert_eq!(
+                down,
+                lines(&real_int)
+                    .into_iter()
+                    .find(|l| l.starts_with("local0"))
+                    .unwrap()
+            );
+            let modes = lab.run(&host.name, "vppctl show mode");
+            assert!(modes.lines().all(|l| mode.is_match(l)), "{modes}");
+            let vhost = lab
+                .m
+                .ports
+                .iter()
+                .filter(|p| p.host == host.name && p.device_owner.starts_with("compute"))
+                .count();
+            assert_eq!(
+                modes.matches("l2 bridge VirtualEthernet0/0/").count(),
+                vhost
+            );
+            for network in lab.m.networks.iter().filter(|n| !n.external) {
+                let here = lab
+                    .m
+                    .ports
+                    .iter()
+                    .any(|p| p.host == host.name && p.network_id == network.id);
+                let bd = format!(" bd_id {} shg 0", network.segmentation_id.unwrap());
+                assert_eq!(modes.contains(&bd), here, "{bd}:\n{modes}");
+            }
+            let hw = lab.run(&host.name, "vppctl show hardware-int GigabitEthernet0/8/0");
+            assert_eq!(lines(&hw)[0], lines(&real_hw)[0]);
+            assert_eq!(
+                columns(lines(&hw)[1]),
+                columns(lines(&real_hw)[1])[..3]
+                    .iter()
+                    .copied()
+                    .chain([46])
+                    .collect::<Vec<_>>()
+            );
+            assert!(lines(&hw)[2].starts_with("  Ethernet address "));
+        }
+    }
+}
