@@ -169,10 +169,6 @@ fn driver_model(driver: MechanismDriver, type_driver: TypeDriver) -> Arc<Model> 
     )
 }
 
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!("tests/fixtures/{path}")).unwrap()
-}
-
 /// What CliAccess sends for `cmd` on `host` (fetchers.md §2.3), as in command_adaptation.json.
 fn sent(m: &Model, host: &str, cmd: &str) -> String {
     if host == m.gateway().name {

@@ -1,5 +1,7 @@
 //! The lab's host command outputs against the real tools' layouts in tests/fixtures (same
 //! headers, TABs, columns, blank lines) and against the model (MACs, ids, addresses, VLANs).
+// Patterns sit next to the output they check; these loops run a handful of times.
+#![allow(clippy::regex_creation_in_loops)]
 
 use calipso::lab::host_commands::HostCommands;
 use calipso::lab::model::{self, host_nics, LabSizes, MechanismDriver, Model, TypeDriver};
@@ -34,10 +36,6 @@ impl Lab {
         let out = self.shell.run(&line);
         assert_eq!(out.stderr, "", "{host}: {cmd}");
         out.stdout
-    }
-
-    fn host(&self, i: usize) -> &model::Host {
-        &self.m.hosts[i]
     }
 
     fn bond_host(&self) -> &model::Host {
@@ -226,9 +224,7 @@ fn pnic_commands_follow_ls_iproute2_and_ethtool() {
 fn bonds_follow_the_bonding_driver() {
     let lab = Lab::new(MechanismDriver::Lxb, TypeDriver::Vlan);
     let gateway = lab.m.gateway().name.clone();
-    let no_bonds = lab
-        .shell
-        .run(&format!("sudo ls -1 /proc/net/bonding/ 2>&1"));
+    let no_bonds = lab.shell.run("sudo ls -1 /proc/net/bonding/ 2>&1");
     assert_eq!(
         no_bonds.stdout,
         fixture("illustrative/cli/ls_-1_proc_net_bonding_no_bonds.txt")

@@ -11,6 +11,7 @@ mod ethtool;
 mod files;
 mod ip;
 mod ls;
+mod lxb;
 mod ovs;
 mod programs;
 pub mod shell;

@@ -106,9 +106,9 @@ pub fn vppctl(ctx: &Context, args: &[String]) -> Output {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     let list = interfaces(ctx.model, ctx.host);
     let text = match words.as_slice() {
-        ["show", v] if "version".starts_with(v) && v.len() >= 3 => format!(
-            "vpp v17.01-rc0~242-gabd98b2~b1576 built by jenkins on ubuntu1604-basebuild-4c-4g-1284 at Mon Nov 28 21:03:29 UTC 2016\n"
-        ),
+        ["show", v] if "version".starts_with(v) && v.len() >= 3 => {
+            "vpp v17.01-rc0~242-gabd98b2~b1576 built by jenkins on ubuntu1604-basebuild-4c-4g-1284 at Mon Nov 28 21:03:29 UTC 2016\n".to_string()
+        },
         ["show", i] if "interface".starts_with(i) && i.len() >= 3 => show_int(&list),
         ["show", "mode"] => show_mode(&list),
         ["show", h, rest @ ..] if h.starts_with("hardware") => show_hardware(&list, rest),
