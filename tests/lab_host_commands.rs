@@ -295,3 +295,63 @@ fn every_scan_command_answers_cleanly_on_every_host_for_every_driver() {
         }
     }
 }
+
+/// Every golden row: the Mercury forms (`docker exec --user root <container> …`, no sudo, the
+/// `ip netns list` of both agent containers concatenated) answer what the plain forms answer.
+#[test]
+fn mercury_docker_forms_answer_like_the_plain_ones() {
+    let text =
+        std::fs::read_to_string("tests/fixtures/expected/golden/cli/command_adaptation.json")
+            .unwrap();
+    let golden: Value = serde_json::from_str(&text).unwrap();
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    for (driver, type_driver) in [
+        (MechanismDriver::Ovs, TypeDriver::Vlan),
+        (MechanismDriver::Lxb, TypeDriver::Vxlan),
+    ] {
+        let m = driver_model(driver, type_driver);
+        let shell = HostCommands::new(m.clone(), Duration::ZERO);
+        let run_all = |lines: Vec<String>| {
+            let outs: Vec<_> = lines.iter().map(|l| shell.run(l)).collect();
+            let mut stdout: Vec<String> = outs
+                .iter()
+                .flat_map(|o| o.stdout.lines().map(String::from))
+                .collect();
+            stdout.sort();
+            let stderr: String = outs.iter().map(|o| o.stderr.clone()).collect();
+            (stdout, stderr)
+        };
+        for row in golden["rows"].as_array().unwrap() {
+            let node = &m.hosts[1].name;
+            let on_node = |key: &str| -> Vec<String> {
+                strings(&row[key])
+                    .iter()
+                    .map(|l| for_host(l, node))
+                    .collect()
+            };
+            let what = row["command"].as_str().unwrap();
+            assert_eq!(
+                run_all(on_node("mercury_10209_on_node")),
+                run_all(on_node("other_dist_on_node")),
+                "{what}"
+            );
+            assert_eq!(
+                run_all(strings(&row["mercury_10209_on_gateway"])),
+                run_all(strings(&row["other_dist_on_gateway"])),
+                "{what}"
+            );
+        }
+        let ns = shell.run(&sent(&m, &m.gateway().name, "ip netns list"));
+        assert!(ns.stdout.contains("qrouter-") && ns.stdout.contains("qdhcp-"));
+        let l3 = shell.run("docker exec --user root neutron_l3_agent_10209 ip netns list");
+        assert!(l3.stdout.lines().all(|l| l.starts_with("qrouter-")));
+        let none = shell.run("docker exec --user root nosuch_1 ip link show");
+        assert_eq!(none.stderr, "Error: No such container: nosuch_1\n");
+    }
+}

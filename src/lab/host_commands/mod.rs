@@ -7,6 +7,7 @@
 
 mod bonding;
 mod brctl;
+mod docker;
 mod ethtool;
 mod files;
 mod ip;

@@ -23,6 +23,7 @@ pub fn lookup(program: &str) -> Option<Handler> {
         "ovs-vsctl" => super::ovs::ovs_vsctl,
         "ovs-dpctl" => super::ovs::ovs_dpctl,
         "vppctl" => super::vppctl::vppctl,
+        "docker" => super::docker::docker,
         _ => return None,
     };
     Some(handler)
