@@ -149,6 +149,11 @@ impl Scanned {
                 assert_eq!(vnic.get_str("name").unwrap(), port.tap_name());
             }
         }
+        let mut per_host = BTreeMap::new();
+        for port in &m.ports {
+            *per_host.entry(port.host.clone()).or_default() += 1;
+        }
+        assert_eq!(self.per_host("vnic"), per_host);
         let agents = self.of_type("network_agent");
         assert_eq!(agents.len(), m.agents.len());
         for agent in &m.agents {
@@ -447,5 +452,43 @@ fn vpp_scan_matches_the_model() {
             assert!(name.ends_with(&format!("-vhostuser-{mac}")), "{name}");
         }
     }
+    drop(s.db);
+}
+
+#[test]
+fn linux_bridge_vxlan_scan_finds_the_tunnel_endpoints() {
+    let s = scan("hosts_lxbx", MechanismDriver::Lxb, TypeDriver::Vxlan);
+    let m = s.model();
+    eprintln!("LXB/VXLAN inventory: {:?}", s.counts());
+    s.check_common();
+    s.check_linux_pnics();
+    // One OTEP per vxlan-<VNI> device: per host, per tenant network with ports there.
+    let mut expected = 0;
+    for host in &m.hosts {
+        for network in m.networks.iter().filter(|n| !n.external) {
+            if !m
+                .ports
+                .iter()
+                .any(|p| p.host == host.name && p.network_id == network.id)
+            {
+                continue;
+            }
+            expected += 1;
+            let vni = network.segmentation_id.unwrap();
+            let otep = s.one("otep", &format!("{}-otep-vxlan-{vni}", host.name));
+            assert_eq!(otep.get_str("ip_address").unwrap(), host.tunnel_ip);
+            assert_eq!(otep.get_str("overlay_type").unwrap(), "vxlan");
+            assert_eq!(otep.get_str("state").unwrap(), "UP");
+            let dst = otep.get_str("bridge dst").unwrap();
+            let remote = dst.split(' ').next().unwrap();
+            let remote_host = m.hosts.iter().find(|h| h.tunnel_ip == remote).unwrap();
+            assert_ne!(remote_host.name, host.name);
+            assert!(m
+                .ports
+                .iter()
+                .any(|p| p.host == remote_host.name && p.network_id == network.id));
+        }
+    }
+    assert_eq!(s.of_type("otep").len(), expected);
     drop(s.db);
 }
