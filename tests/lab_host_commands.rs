@@ -213,7 +213,9 @@ fn scan_commands(shell: &HostCommands, m: &Model, host: &model::Host) -> Vec<Str
     let mut cmds = vec!["cat /etc/os-release && echo \"ARCHITECURE=`arch`\"".to_string()];
     if host.network {
         cmds.push("ip netns list".into());
-        for ns in answer(shell, m, name, "ip netns list").lines() {
+        // Newer iproute2 appends ` (id: N)`: the namespace is the first word (§3.10).
+        for line in answer(shell, m, name, "ip netns list").lines() {
+            let ns = line.split(' ').next().unwrap();
             cmds.push(format!("ip netns exec {ns} ip address show"));
         }
     }

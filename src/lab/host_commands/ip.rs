@@ -1,19 +1,16 @@
 //! iproute2's `ip`: `netns list`, `netns exec <ns> ip …`, `address show [dev] [<if>]`,
 //! `link show [<if>]` and `-d link show`, in iproute2 4.x's layout.
 
-use super::wiring::{wiring, Kind, Link, Wiring};
+use super::wiring::{wiring, Kind, Link, Namespace, Wiring};
 use super::{Context, Output};
 
 pub fn ip(ctx: &Context, args: &[String]) -> Output {
     let w = wiring(ctx.model, ctx.host);
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     match words.as_slice() {
-        ["netns", "list"] | ["netns"] | ["netns", "show"] => Output::ok(
-            w.namespaces
-                .iter()
-                .map(|n| format!("{}\n", n.name))
-                .collect::<String>(),
-        ),
+        ["netns", "list"] | ["netns"] | ["netns", "show"] => {
+            Output::ok(w.namespaces.iter().map(netns_line).collect::<String>())
+        }
         ["netns", "exec", ns, "ip", rest @ ..] => match w.namespace(ns) {
             Some(namespace) => run(&namespace.links, rest),
             None => Output::fail(
@@ -30,6 +27,14 @@ pub fn ip(ctx: &Context, args: &[String]) -> Output {
             1,
         ),
         _ => run(&w.links, &words),
+    }
+}
+
+/// One line of `ip netns list`: iproute2 4.x adds the namespace's id when it has one.
+fn netns_line(ns: &Namespace) -> String {
+    match ns.nsid {
+        Some(id) => format!("{} (id: {id})\n", ns.name),
+        None => format!("{}\n", ns.name),
     }
 }
 
@@ -156,11 +161,10 @@ fn header(link: &Link, mode: bool) -> String {
 }
 
 fn link_line(link: &Link) -> String {
-    let netns = if link.other_netns {
-        " link-netnsid 0"
-    } else {
-        ""
-    };
+    let netns = link
+        .peer_netns
+        .map(|id| format!(" link-netnsid {id}"))
+        .unwrap_or_default();
     match link.kind {
         Kind::Loopback => "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00".into(),
         _ => format!("    link/ether {} brd ff:ff:ff:ff:ff:ff{netns}", link.mac),

@@ -44,14 +44,12 @@ pub fn add_links(model: &Model, host: &Host, nics: &HostNics, links: &mut Vec<Li
         for port in ports_on(model, host).filter(|p| p.network_id == network.id) {
             let tap = port.tap_name();
             let link = if namespace_of(port).is_some() {
-                let mut veth = Link::new(
+                Link::new(
                     tap,
                     Kind::Veth,
                     derived_mac(&host.name, &port.id),
                     network.mtu,
-                );
-                veth.other_netns = true;
-                veth
+                )
             } else {
                 Link::new(tap, Kind::Tap, tap_mac(port), network.mtu)
             };

@@ -50,8 +50,9 @@ pub struct Link {
     pub permanent_mac: String,
     /// `(address, prefix length)`.
     pub ipv4: Option<(String, u8)>,
-    /// The peer lives in another network namespace (`link-netnsid 0`).
-    pub other_netns: bool,
+    /// The peer lives in another network namespace: its id as seen from here
+    /// (`link-netnsid N`).
+    pub peer_netns: Option<u32>,
     pub kind: Kind,
 }
 
@@ -66,7 +67,7 @@ impl Link {
             permanent_mac: mac.clone(),
             mac,
             ipv4: None,
-            other_netns: false,
+            peer_netns: None,
             kind,
         }
     }
@@ -89,6 +90,9 @@ impl Link {
 #[derive(Debug, Clone)]
 pub struct Namespace {
     pub name: String,
+    /// The id the root namespace gave it when a veth pair first joined the two
+    /// (`ip netns list` prints `(id: N)`); None without such a peer.
+    pub nsid: Option<u32>,
     pub links: Vec<Link>,
 }
 
@@ -307,6 +311,7 @@ fn namespaces(model: &Model, host: &Host) -> Vec<Namespace> {
             Some(existing) => existing.links.push(link),
             None => list.push(Namespace {
                 name: ns,
+                nsid: None,
                 links: vec![
                     Link::new("lo", Kind::Loopback, "00:00:00:00:00:00".into(), 65536),
                     link,
@@ -332,20 +337,27 @@ fn pair_veths(wiring: &mut Wiring) {
         .collect();
     let index_of = |name: &str| root.iter().find(|(n, _)| n == name).map(|(_, i)| *i);
     let mut ns_peers = Vec::new();
+    let mut next_nsid = 0;
     for ns in &mut wiring.namespaces {
         for link in ns.links.iter_mut().filter(|l| l.kind == Kind::Veth) {
             let root_name = format!("tap{}", &link.name[3..]);
             if let Some(i) = index_of(&root_name) {
+                let nsid = *ns.nsid.get_or_insert_with(|| {
+                    next_nsid += 1;
+                    next_nsid - 1
+                });
                 link.link_to = Some(format!("if{i}"));
-                link.other_netns = true;
-                ns_peers.push((root_name, link.index));
+                // Seen from the namespace, the root namespace is its first (and only) peer.
+                link.peer_netns = Some(0);
+                ns_peers.push((root_name, link.index, nsid));
             }
         }
     }
     let snapshot = root.clone();
     for link in wiring.links.iter_mut().filter(|l| l.kind == Kind::Veth) {
-        if let Some((_, i)) = ns_peers.iter().find(|(n, _)| *n == link.name) {
+        if let Some((_, i, nsid)) = ns_peers.iter().find(|(n, _, _)| *n == link.name) {
             link.link_to = Some(format!("if{i}"));
+            link.peer_netns = Some(*nsid);
         } else if let Some(peer) = veth_peer_name(&link.name) {
             if let Some((_, i)) = snapshot.iter().find(|(n, _)| *n == peer) {
                 link.link_to = Some(format!("if{i}"));
