@@ -6,6 +6,9 @@ use super::wiring::short;
 use super::{Context, Output};
 use crate::lab::model::{Instance, MechanismDriver, Model};
 
+/// The one Glance image every lab instance boots from (cirros).
+const IMAGE_UUID: &str = "c6f490c4-3656-43c6-8d03-b4e66bd249f9";
+
 /// A running domain's id: libvirt numbers domains as they start; the lab starts them in
 /// instance order.
 fn domain_id(instance: &Instance) -> u32 {
@@ -121,7 +124,7 @@ fn domain_xml(model: &Model, d: &Instance) -> String {
         <nova:user uuid="{user}">admin</nova:user>
         <nova:project uuid="{project_id}">{project}</nova:project>
       </nova:owner>
-      <nova:root type="image" uuid="{uuid}"/>
+      <nova:root type="image" uuid="{IMAGE_UUID}"/>
     </nova:instance>
   </metadata>
   <memory unit='KiB'>524288</memory>
