@@ -291,7 +291,8 @@ fn files_hold_the_environment_and_secrets_privately() {
     let env = &lab.env;
     assert_eq!(env["name"], "lab-files");
     assert_eq!(env["environment_type"], "OpenStack");
-    assert_eq!(env["distribution"], "Devstack");
+    assert_eq!(env["distribution"], "RDO");
+    assert_eq!(env["distribution_version"], "Mitaka");
     assert_eq!(env["mechanism_drivers"], serde_json::json!(["OVS"]));
     assert_eq!(env["type_drivers"], "vxlan");
     assert_eq!(env["listen"], false);

@@ -2,6 +2,7 @@
 //! [`registry`]. A fetcher gets the id of the object being scanned and returns plain objects;
 //! it never writes to the store (the scanner does, spec scanner.md §6).
 
+pub mod aci;
 pub mod api;
 pub mod cli;
 pub mod context;

@@ -45,4 +45,5 @@ pub fn create(name: &str) -> Option<Box<dyn Fetcher>> {
     super::api::create(name)
         .or_else(|| super::db::create(name))
         .or_else(|| super::cli::create(name))
+        .or_else(|| super::aci::create(name))
 }

@@ -108,11 +108,12 @@ pub struct UpArgs {
     /// Environment name in environment.json.
     #[arg(long, default_value = "lab")]
     pub env_name: String,
-    /// `distribution` of environment.json.
-    #[arg(long, default_value = "Devstack")]
+    /// Distribution in environment.json (default: one supported_environments lists for the
+    /// mechanism driver: RDO for OVS and LXB, Devstack for VPP).
+    #[arg(long, default_value = "")]
     pub distribution: String,
-    /// `distribution_version` of environment.json.
-    #[arg(long, default_value = "Ocata")]
+    /// Distribution version (default: Mitaka, with the default distribution).
+    #[arg(long, default_value = "")]
     pub distribution_version: String,
     /// Delay added to every HTTP request and SSH command.
     #[arg(long, default_value_t = 0)]

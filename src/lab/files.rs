@@ -41,8 +41,22 @@ pub struct EnvironmentSpec<'a> {
     pub amqp_port: u16,
 }
 
+/// The distribution and version of the environment: the flags when given, else a pair that
+/// `supported_environments` lists for the mechanism driver (none lists LXB: RDO/Mitaka, which
+/// the scanner accepts with a warning).
+fn distribution<'a>(spec: &EnvironmentSpec<'a>) -> (&'a str, &'a str) {
+    let default = match spec.sizes.mechanism_driver {
+        crate::lab::model::MechanismDriver::Vpp => "Devstack",
+        _ => "RDO",
+    };
+    let name = Some(spec.distribution).filter(|d| !d.is_empty());
+    let version = Some(spec.distribution_version).filter(|v| !v.is_empty());
+    (name.unwrap_or(default), version.unwrap_or("Mitaka"))
+}
+
 /// The `environments_config` document, with ports as strings as the original stores them.
 pub fn environment_document(spec: &EnvironmentSpec) -> Value {
+    let (distribution, distribution_version) = distribution(spec);
     let mut cli = json!({
         "name": "CLI",
         "host": spec.bind,
@@ -57,8 +71,8 @@ pub fn environment_document(spec: &EnvironmentSpec) -> Value {
         "name": spec.name,
         "type": "environment",
         "environment_type": "OpenStack",
-        "distribution": spec.distribution,
-        "distribution_version": spec.distribution_version,
+        "distribution": distribution,
+        "distribution_version": distribution_version,
         "mechanism_drivers": [spec.sizes.mechanism_driver.calipso_name()],
         "type_drivers": spec.sizes.type_driver.name(),
         "app_path": "/home/scan/calipso_prod/app",

@@ -90,8 +90,15 @@ impl Fetcher for CliFetchVconnectorsVpp {
         let mut vconnectors = bridge_domains(host, &bridges);
         for (interface, bd) in &bridges {
             let cmd = format!("vppctl show hardware-int {interface}");
-            if let Some(found) = parse_hardware_interface(&run_lines(ctx, &cmd, host).await?) {
-                add_interface(&mut vconnectors, bd, interface, found);
+            let lines = run_lines(ctx, &cmd, host).await?;
+            match parse_hardware_interface(&lines) {
+                Some(found) => add_interface(&mut vconnectors, bd, interface, found),
+                // Output without an interface line (VPP's error for a sub-interface): the
+                // interface is still a member of the bridge domain (fetchers.md §3.13).
+                None if !lines.is_empty() => {
+                    add_interface(&mut vconnectors, bd, interface, Object::new())
+                }
+                None => {}
             }
         }
         Ok(vconnectors)

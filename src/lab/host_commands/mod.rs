@@ -5,9 +5,20 @@
 //! ([`shell`]) and answers each program from a table of handlers ([`programs`]), all rendered from
 //! the model.
 
+mod bonding;
+mod brctl;
+mod docker;
+mod ethtool;
 mod files;
+mod ip;
+mod ls;
+mod lxb;
+mod ovs;
 mod programs;
 pub mod shell;
+mod virsh;
+mod vppctl;
+pub mod wiring;
 
 use crate::lab::model::{Host, Model};
 use crate::lab::ssh_server::{CommandHandler, CommandReply};

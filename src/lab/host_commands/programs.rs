@@ -14,6 +14,16 @@ pub fn lookup(program: &str) -> Option<Handler> {
         "cat" => cat,
         "grep" => grep,
         "true" => |_, _| Output::ok(""),
+        "ip" => super::ip::ip,
+        "ls" => super::ls::ls,
+        "ethtool" => super::ethtool::ethtool,
+        "brctl" => super::brctl::brctl,
+        "bridge" => super::brctl::bridge,
+        "virsh" => super::virsh::virsh,
+        "ovs-vsctl" => super::ovs::ovs_vsctl,
+        "ovs-dpctl" => super::ovs::ovs_dpctl,
+        "vppctl" => super::vppctl::vppctl,
+        "docker" => super::docker::docker,
         _ => return None,
     };
     Some(handler)
@@ -83,7 +93,9 @@ fn cat(ctx: &Context, args: &[String]) -> Output {
     }
     let mut out = Output::default();
     for path in args {
-        match files::read(ctx.host, path) {
+        match files::read(ctx.host, path)
+            .or_else(|| super::bonding::read(ctx.model, ctx.host, path))
+        {
             Some(text) => out.stdout.push_str(&text),
             None => {
                 out.stderr

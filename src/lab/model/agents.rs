@@ -73,11 +73,12 @@ fn l2_agent(model: &Model, host: &Host, external: bool) -> Option<AgentSpec> {
             ))
         }
         MechanismDriver::Lxb => {
+            let nics = super::host_nics(model, host);
             let mut config = json!({
                 "bridge_mappings": {},
                 "devices": devices,
                 "extensions": [],
-                "interface_mappings": {"physnet1": "eth1", "public": "eth2"},
+                "interface_mappings": {"physnet1": nics.data, "public": nics.external},
                 "l2_population": tunnel,
             });
             // Neutron omits the tunnel keys when VXLAN is off.

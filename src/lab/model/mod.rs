@@ -7,7 +7,9 @@ mod agents;
 mod build;
 pub(crate) mod ids;
 mod network_info;
+mod nics;
 pub use network_info::vif_details;
+pub use nics::{host_nics, HostNics};
 
 pub use build::{build, ModelError};
 
