@@ -263,7 +263,6 @@ impl<'a> Scanner<'a> {
             .upsert_objects(&mut writes)
             .await
             .map_err(|e| EntryError::Fatal(ScanError::Store(e.to_string())))?;
-        self.paths.remember(&writes);
         if let Ok(mut stats) = self.stats.lock() {
             *stats
                 .saved_per_type

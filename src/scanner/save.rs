@@ -65,19 +65,15 @@ impl<'a> Paths<'a> {
         }))
     }
 
-    /// Remembers written objects (first writer of an id wins, like a first match).
-    pub fn remember(&self, written: &[Object]) {
-        if let Ok(mut known) = self.known.lock() {
-            for obj in written {
-                if let (Some(id), Some(i), Some(n)) = (
-                    str_field(obj, "id"),
-                    str_field(obj, "id_path"),
-                    str_field(obj, "name_path"),
-                ) {
-                    known
-                        .entry(id.to_string())
-                        .or_insert_with(|| (i.to_string(), n.to_string()));
-                }
+    /// Remembers an object as soon as it is completed for writing: the original wrote each
+    /// object at once, so later objects of the same fetch (and their folders) already found it.
+    /// The latest write of an id wins, as in the store.
+    pub fn remember(&self, obj: &Object) {
+        let id = str_field(obj, "id");
+        let paths = (str_field(obj, "id_path"), str_field(obj, "name_path"));
+        if let (Some(id), (Some(i), Some(n))) = (id, paths) {
+            if let Ok(mut known) = self.known.lock() {
+                known.insert(id.to_string(), (i.to_string(), n.to_string()));
             }
         }
     }
@@ -110,7 +106,10 @@ pub async fn complete_object(
     let mut folder = None;
     if obj.contains_key("master_parent_type") {
         match dynamic_folder(paths, env, parent, obj).await? {
-            Some(f) => folder = Some(f),
+            Some(f) => {
+                paths.remember(&f);
+                folder = Some(f);
+            }
             None => return Ok(Completed::MasterParentMissing),
         }
         obj.remove("master_parent_type");
@@ -158,6 +157,7 @@ pub async fn complete_object(
     let write = obj.get("create_object").map_or(true, |v| truthy(Some(v)));
     if write {
         identity(obj)?;
+        paths.remember(obj);
     }
     Ok(Completed::Child { folder, write })
 }
