@@ -6,68 +6,14 @@
 mod lab;
 #[path = "common/mongo.rs"]
 mod mongo;
+#[path = "common/scan.rs"]
+mod scan;
 
-use assert_cmd::Command;
 use bson::{doc, Bson, Document};
 use lab::Lab;
 use mongo::TestDb;
+use scan::{calipso, comparable, prepare as prepared, scan};
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
-
-struct Out {
-    code: i32,
-    stderr: String,
-}
-
-fn calipso(args: &[&str]) -> Out {
-    let out = Command::cargo_bin("calipso")
-        .unwrap()
-        .args(args)
-        .env_remove("RUST_LOG")
-        .timeout(Duration::from_secs(300))
-        .output()
-        .unwrap();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// A lab, a fresh database with the reference data and the lab's environment under `-y inv`.
-fn prepared(db: &TestDb, lab: &Lab, inventory: &str) {
-    let env_file = lab.path().join("environment.json");
-    for args in [
-        vec!["db", "init", "-m", db.conf(), "-y", inventory],
-        vec![
-            "env",
-            "import",
-            "--replace",
-            "-m",
-            db.conf(),
-            "-y",
-            inventory,
-            env_file.to_str().unwrap(),
-        ],
-    ] {
-        let out = calipso(&args);
-        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
-    }
-}
-
-fn scan(db: &TestDb, inventory: &str, extra: &[&str]) -> Out {
-    let mut args = vec![
-        "scan",
-        "-m",
-        db.conf(),
-        "-e",
-        "lab",
-        "-y",
-        inventory,
-        "--no-progress",
-    ];
-    args.extend_from_slice(extra);
-    calipso(&args)
-}
 
 /// Inventory documents of one type, by id.
 fn by_id(docs: &[Document], object_type: &str) -> BTreeMap<String, Document> {
@@ -268,34 +214,6 @@ fn check_against_model(docs: &[Document], lab: &Lab) {
             .unwrap()
             .ends_with(&format!("/{}/{}-instances/{}", i.host, i.host, i.uuid)));
     }
-}
-
-/// Documents without what changes from run to run: ids and references of the other
-/// collection, scan times, and Nova's service heartbeats (`updated_at`, at any depth).
-fn comparable(docs: Vec<Document>) -> BTreeMap<(String, String), Document> {
-    fn without_heartbeats(d: &mut Document) {
-        d.remove("updated_at");
-        for (_, v) in d.iter_mut() {
-            if let Bson::Document(inner) = v {
-                without_heartbeats(inner);
-            }
-        }
-    }
-    docs.into_iter()
-        .map(|mut d| {
-            for volatile in ["_id", "last_scanned", "ref_id", "instance_db_id"] {
-                d.remove(volatile);
-            }
-            without_heartbeats(&mut d);
-            (
-                (
-                    d.get_str("type").unwrap_or("").to_string(),
-                    d.get_str("id").unwrap_or("").to_string(),
-                ),
-                d,
-            )
-        })
-        .collect()
 }
 
 #[test]
