@@ -11,7 +11,7 @@ bin=target/debug
 lab_dir=.lab
 
 "$bin/calipso-lab" down --dir "$lab_dir" >/dev/null 2>&1 || true
-"$bin/calipso-lab" up --daemon --wait-lock --dir "$lab_dir" --mongo-db calipso_demo "$@"
+"$bin/calipso-lab" up --daemon --wait-lock --dir "$lab_dir" --mongo-db calipso_demo "$@" >/dev/null
 trap '"$bin/calipso-lab" down --dir "$lab_dir" >/dev/null 2>&1 || true' EXIT
 
 "$bin/calipso" db init -m "$lab_dir/mongo.conf"

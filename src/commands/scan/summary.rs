@@ -71,8 +71,13 @@ impl Summary {
                         "  {:<10} {total:>7} documents  (collection {})",
                         c.logical, c.physical
                     ));
-                    for (kind, n) in counts {
-                        output::print_line(&format!("    {kind:<30} {n:>7}"));
+                    // Three kinds a line keeps the summary of a whole cloud on one screen.
+                    let cells: Vec<String> = counts
+                        .iter()
+                        .map(|(kind, n)| format!("{kind:<25}{n:>6}"))
+                        .collect();
+                    for row in cells.chunks(3) {
+                        output::print_line(&format!("    {}", row.join("   ")));
                     }
                 }
                 Err(e) => {
