@@ -10,7 +10,7 @@ cargo build --bins
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-cargo test --all-targets -- --test-threads=4 2>&1 | tee "$log" || status=$?
+cargo test --no-fail-fast --all-targets -- --test-threads=4 2>&1 | tee "$log" || status=$?
 
 # One summary over all test binaries.
 awk '/^test result:/ {
@@ -20,5 +20,5 @@ awk '/^test result:/ {
         }
         n++
      }
-     END { printf "\n== tests: %d passed, %d failed, %d ignored (%d test binaries)\n", p, f, g, n }' "$log"
+     END { printf "\n%d test binaries\ntests: %d passed, %d failed, %d skipped\n", n, p, f, g }' "$log"
 exit "$status"
