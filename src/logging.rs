@@ -46,6 +46,15 @@ pub fn parse_level(name: &str) -> Option<LevelFilter> {
     }
 }
 
+/// `init` from a level name as `-l` gives it; the error is the one line to print.
+pub fn init_by_name(name: &str) -> Result<(), String> {
+    let level = parse_level(name).ok_or_else(|| {
+        format!("invalid log level '{name}': use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    })?;
+    init(level);
+    Ok(())
+}
+
 /// Installs the logger (once per process) and sets the run's level.
 pub fn init(level: LevelFilter) {
     let logger = LOGGER.get_or_init(|| CalipsoLogger {

@@ -82,29 +82,14 @@ pub async fn run(cmd: CliqueTypesCommand) -> u8 {
         CliqueTypesCommand::Import(a) => &a.common,
         CliqueTypesCommand::Export(a) => &a.common,
     };
-    if let Err(message) = init_logging(&common.loglevel) {
-        eprintln!("error: {message}");
+    if let Err(message) = crate::logging::init_by_name(&common.loglevel) {
+        crate::output::print_line(&format!("error: {message}"));
         return EXIT_USAGE;
     }
     match cmd {
         CliqueTypesCommand::Import(args) => import(args).await,
         CliqueTypesCommand::Export(args) => export(args).await,
     }
-}
-
-fn init_logging(level: &str) -> Result<(), String> {
-    let filter = match level.to_ascii_uppercase().as_str() {
-        "CRITICAL" | "ERROR" => log::LevelFilter::Error,
-        "WARNING" | "WARN" => log::LevelFilter::Warn,
-        "INFO" => log::LevelFilter::Info,
-        "DEBUG" | "NOTSET" => log::LevelFilter::Debug,
-        _ => return Err(format!("invalid log level: {level}")),
-    };
-    let _ = env_logger::Builder::new()
-        .filter_level(filter)
-        .target(env_logger::Target::Stderr)
-        .try_init();
-    Ok(())
 }
 
 async fn connect(mongo: &MongoArgs) -> Result<Store, String> {
@@ -129,21 +114,21 @@ async fn import(args: ImportArgs) -> u8 {
     let text = match read_input(file) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {file}: {e}");
+            crate::output::print_line(&format!("error: {file}: {e}"));
             return EXIT_INVALID;
         }
     };
     if text.trim().is_empty() {
-        eprintln!("error: {file}: no JSON document found");
+        crate::output::print_line(&format!("error: {file}: no JSON document found"));
         return EXIT_INVALID;
     }
     let mut values = match parse_input(&text) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!(
+            crate::output::print_line(&format!(
                 "error: {file}: line {}, column {}: {}",
                 e.line, e.column, e.message
-            );
+            ));
             return EXIT_INVALID;
         }
     };
@@ -172,7 +157,7 @@ async fn import(args: ImportArgs) -> u8 {
     let store = match connect(&args.common.mongo).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::output::print_line(&format!("error: {e}"));
             return EXIT_RUNTIME;
         }
     };
@@ -180,7 +165,7 @@ async fn import(args: ImportArgs) -> u8 {
     let (known, env_names, stored) = match reference_data(&store).await {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::output::print_line(&format!("error: {e}"));
             return EXIT_RUNTIME;
         }
     };
@@ -195,17 +180,17 @@ async fn import(args: ImportArgs) -> u8 {
     let mut invalid = false;
     for c in &checked {
         for e in &c.errors {
-            eprintln!("error: {file}: {}: {e}", label(c));
+            crate::output::print_line(&format!("error: {file}: {}: {e}", label(c)));
             invalid = true;
         }
         let kind = if args.strict { "error" } else { "warning" };
         for w in &c.warnings {
-            eprintln!("{kind}: {file}: {}: {w}", label(c));
+            crate::output::print_line(&format!("{kind}: {file}: {}: {w}", label(c)));
             invalid |= args.strict;
         }
     }
     if invalid {
-        eprintln!("error: {file}: invalid input; nothing written");
+        crate::output::print_line(&format!("error: {file}: invalid input; nothing written"));
         return EXIT_INVALID;
     }
     let (actions, pruned) = plan(&checked, &stored, args.prune, scope.as_deref());
@@ -215,14 +200,16 @@ async fn import(args: ImportArgs) -> u8 {
         pruned.len(),
     );
     if args.dry_run {
-        eprintln!("dry run: {summary}");
+        crate::output::print_line(&format!("dry run: {summary}"));
         return 0;
     }
     if let Err((written, e)) = execute(&store, actions, pruned).await {
-        eprintln!("error: {e}; {written} documents written before the failure");
+        crate::output::print_line(&format!(
+            "error: {e}; {written} documents written before the failure"
+        ));
         return EXIT_RUNTIME;
     }
-    eprintln!("{summary}");
+    crate::output::print_line(&format!("{summary}"));
     0
 }
 
@@ -260,14 +247,14 @@ async fn export(args: ExportArgs) -> u8 {
     let store = match connect(&args.common.mongo).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::output::print_line(&format!("error: {e}"));
             return EXIT_RUNTIME;
         }
     };
     let docs = match store.find(Logical::CliqueTypes, Document::new()).await {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::output::print_line(&format!("error: {e}"));
             return EXIT_RUNTIME;
         }
     };
@@ -277,11 +264,11 @@ async fn export(args: ExportArgs) -> u8 {
         let env = match store.load_environment(name).await {
             Ok(env) => env,
             Err(StoreError::Config(ConfigError::EnvNotFound)) => {
-                eprintln!("error: unknown environment: {name}");
+                crate::output::print_line(&format!("error: unknown environment: {name}"));
                 return EXIT_INVALID;
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::output::print_line(&format!("error: {e}"));
                 return EXIT_RUNTIME;
             }
         };
@@ -306,7 +293,7 @@ async fn export(args: ExportArgs) -> u8 {
         selected.retain(|d| d.get_str("focal_point_type").ok() == Some(t.as_str()));
     }
     if selected.is_empty() {
-        eprintln!("warning: no clique types match");
+        crate::output::print_line(&format!("warning: no clique types match"));
     }
     let array = Value::Array(
         selected
@@ -321,7 +308,7 @@ async fn export(args: ExportArgs) -> u8 {
     match write_output(args.output.as_deref(), &text) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::output::print_line(&format!("error: {e}"));
             EXIT_RUNTIME
         }
     }

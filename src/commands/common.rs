@@ -1,6 +1,6 @@
 //! Options shared by subcommands that talk to MongoDB.
 
-use crate::config::MongoConf;
+use crate::config::{MongoConf, MongoConfError};
 use crate::store::Store;
 use clap::Args;
 
@@ -18,9 +18,18 @@ pub struct MongoArgs {
 impl MongoArgs {
     /// Reads the Mongo access file and connects (one-line error text on failure).
     pub async fn open_store(&self) -> Result<Store, String> {
-        let conf = MongoConf::load(&self.mongo_config).map_err(|e| e.to_string())?;
+        let conf = load_mongo_conf(&self.mongo_config).map_err(|e| e.to_string())?;
         Store::connect(&conf, &self.inventory)
             .await
             .map_err(|e| e.to_string())
     }
+}
+
+/// Reads the Mongo access file and tells the logger to mask its password.
+pub fn load_mongo_conf(path: &str) -> Result<MongoConf, MongoConfError> {
+    let conf = MongoConf::load(path)?;
+    if let Some(pwd) = &conf.pwd {
+        crate::logging::add_secrets([pwd.expose().to_string()]);
+    }
+    Ok(conf)
 }

@@ -1,7 +1,6 @@
 //! `calipso listen`: keep the inventory live from OpenStack notifications (listen.md §1–2).
 
 use super::common::MongoArgs;
-use crate::config::MongoConf;
 use crate::listen::supervisor::{supervise, SupervisorOptions};
 use crate::listen::{listen_env, Hooks, Limits, ListenOptions, ORIGIN_TYPE};
 use crate::logging;
@@ -80,10 +79,8 @@ pub async fn run(args: ListenArgs) -> u8 {
 }
 
 async fn execute(args: &ListenArgs) -> Result<(), String> {
-    let conf = MongoConf::load(&args.mongo.mongo_config).map_err(|e| e.to_string())?;
-    if let Some(pwd) = &conf.pwd {
-        logging::add_secrets([pwd.expose().to_string()]);
-    }
+    let conf =
+        super::common::load_mongo_conf(&args.mongo.mongo_config).map_err(|e| e.to_string())?;
     let store = Store::connect(&conf, &args.mongo.inventory)
         .await
         .map_err(|e| e.to_string())?;

@@ -97,24 +97,18 @@ struct Manager {
 }
 
 pub async fn run(args: ScanManagerArgs) -> u8 {
-    let Some(level) = logging::parse_level(&args.loglevel) else {
-        output::error(&format!(
-            "invalid log level '{}': use DEBUG, INFO, WARNING, ERROR or CRITICAL",
-            args.loglevel
-        ));
+    if let Err(e) = logging::init_by_name(&args.loglevel) {
+        output::error(&e);
         return 1;
-    };
-    logging::init(level);
-    let conf = match MongoConf::load(&args.mongo_config) {
+    }
+    let level = logging::parse_level(&args.loglevel).unwrap_or(log::LevelFilter::Info);
+    let conf = match super::common::load_mongo_conf(&args.mongo_config) {
         Ok(c) => c,
         Err(e) => {
             output::error(&e);
             return 1;
         }
     };
-    if let Some(pwd) = &conf.pwd {
-        logging::add_secrets([pwd.expose().to_string()]);
-    }
     if args.list_schedules {
         return list_schedules(&conf, &args.scheduled_scans_collection).await;
     }

@@ -8,7 +8,7 @@ mod ssh_login;
 mod texts;
 
 use super::common::MongoArgs;
-use crate::config::{Environment, MongoConf};
+use crate::config::Environment;
 use crate::doc::{json_object_to_doc, str_field};
 use crate::logging;
 use crate::output;
@@ -123,14 +123,10 @@ pub async fn run(args: TestConnArgs) -> u8 {
         let _ = usage.print();
         return 2;
     }
-    let Some(level) = logging::parse_level(&args.loglevel) else {
-        output::error(&format!(
-            "invalid log level '{}': use DEBUG, INFO, WARNING, ERROR or CRITICAL",
-            args.loglevel
-        ));
+    if let Err(e) = logging::init_by_name(&args.loglevel) {
+        output::error(&e);
         return EXIT_UNTESTABLE;
-    };
-    logging::init(level);
+    }
     let options = match args.options() {
         Ok(o) => o,
         Err(e) => {
@@ -179,10 +175,8 @@ async fn load_environment(args: &TestConnArgs) -> Result<Environment, String> {
             .map_err(|e| format!("{path}: {e}"));
     }
     let name = args.env.clone().unwrap_or_default();
-    let conf = MongoConf::load(&args.mongo.mongo_config).map_err(|e| e.to_string())?;
-    if let Some(pwd) = &conf.pwd {
-        logging::add_secrets([pwd.expose().to_string()]);
-    }
+    let conf =
+        super::common::load_mongo_conf(&args.mongo.mongo_config).map_err(|e| e.to_string())?;
     let store = Store::connect(&conf, &args.mongo.inventory)
         .await
         .map_err(|e| e.to_string())?;

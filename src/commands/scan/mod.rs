@@ -4,7 +4,6 @@ mod summary;
 
 use super::common::MongoArgs;
 use crate::access::metrics;
-use crate::config::MongoConf;
 use crate::fetchers::ScanContext;
 use crate::logging;
 use crate::output::{self, Progress};
@@ -173,14 +172,10 @@ pub struct Outcome {
 
 pub async fn run(args: ScanArgs) -> u8 {
     let started = Instant::now();
-    let Some(level) = logging::parse_level(&args.loglevel) else {
-        output::error(&format!(
-            "invalid log level '{}': use DEBUG, INFO, WARNING, ERROR or CRITICAL",
-            args.loglevel
-        ));
+    if let Err(e) = logging::init_by_name(&args.loglevel) {
+        output::error(&e);
         return 1;
-    };
-    logging::init(level);
+    }
     // Held until the end of `run`: two scans of one environment never interleave (cron).
     let _lock = match lock_environment(&args) {
         Ok(lock) => lock,
@@ -211,7 +206,7 @@ pub async fn run(args: ScanArgs) -> u8 {
 /// The per-environment lock of a command-line scan (the scan manager takes its own). Problems
 /// that `execute` reports better (no mongo.conf, no -e) leave the scan unlocked.
 fn lock_environment(args: &ScanArgs) -> Result<Option<EnvLock>, u8> {
-    let Ok(conf) = MongoConf::load(&args.mongo.mongo_config) else {
+    let Ok(conf) = super::common::load_mongo_conf(&args.mongo.mongo_config) else {
         return Ok(None);
     };
     if args.env.is_empty() {
@@ -234,10 +229,7 @@ fn lock_environment(args: &ScanArgs) -> Result<Option<EnvLock>, u8> {
 /// the scan manager, which passes its request's origin.
 pub async fn execute(args: &ScanArgs, origin: &ScanOrigin) -> Result<Outcome, Failure> {
     metrics::reset();
-    let conf = MongoConf::load(&args.mongo.mongo_config).map_err(setup)?;
-    if let Some(pwd) = &conf.pwd {
-        logging::add_secrets([pwd.expose().to_string()]);
-    }
+    let conf = super::common::load_mongo_conf(&args.mongo.mongo_config).map_err(setup)?;
     let store = Store::connect(&conf, &args.mongo.inventory)
         .await
         .map_err(setup)?;

@@ -4,7 +4,7 @@ use super::checks::{self, canonical_target, CheckOptions};
 use super::texts::python_timedelta;
 use super::{TestConnArgs, EXIT_UNTESTABLE};
 use crate::commands::daemon::{interval, parse_timestamp, plain_store, Stop};
-use crate::config::{Environment, MongoConf};
+use crate::config::Environment;
 use crate::doc::{id_string, str_field};
 use crate::output;
 use bson::{doc, Bson, Document};
@@ -54,10 +54,8 @@ pub async fn serve(args: &TestConnArgs, options: CheckOptions) -> u8 {
 }
 
 async fn connect(args: &TestConnArgs, options: CheckOptions) -> Result<Daemon, String> {
-    let conf = MongoConf::load(&args.mongo.mongo_config).map_err(|e| e.to_string())?;
-    if let Some(pwd) = &conf.pwd {
-        crate::logging::add_secrets([pwd.expose().to_string()]);
-    }
+    let conf = crate::commands::common::load_mongo_conf(&args.mongo.mongo_config)
+        .map_err(|e| e.to_string())?;
     let store = plain_store(&conf).await.map_err(|e| e.to_string())?;
     let requests = store.plain_collection(&args.connection_tests_collection);
     let environments = store.plain_collection(&args.environments_collection);
