@@ -1,34 +1,16 @@
 //! `calipso scan` argument handling and failure paths through the real binary, against the local
 //! MongoDB-wire server (a fresh database per test). Scans of a lab are in tests/scan_lab.rs.
 
+#[path = "common/lab.rs"]
+mod lab;
 #[path = "common/mongo.rs"]
 mod mongo;
+#[path = "common/scan.rs"]
+mod scan;
 
-use assert_cmd::Command;
 use bson::doc;
 use mongo::TestDb;
-use std::time::Duration;
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn calipso(args: &[&str]) -> Out {
-    let out = Command::cargo_bin("calipso")
-        .unwrap()
-        .args(args)
-        .env_remove("RUST_LOG")
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use scan::{calipso, Out};
 
 /// The ERROR lines of a run's stderr.
 fn error_lines(out: &Out) -> Vec<&str> {

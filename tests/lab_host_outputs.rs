@@ -167,8 +167,15 @@ fn namespaces_carry_the_network_node_ports() {
                 port.mac_address
             )));
             let ip = &port.fixed_ips[0].ip_address;
+            let subnet = lab
+                .m
+                .subnets
+                .iter()
+                .find(|s| s.id == port.fixed_ips[0].subnet_id)
+                .unwrap();
+            let prefix = calipso::lab::model::prefix_len(&subnet.cidr);
             assert!(
-                block[2].starts_with(&format!("    inet {ip}/24 brd ")),
+                block[2].starts_with(&format!("    inet {ip}/{prefix} brd ")),
                 "{}",
                 block[2]
             );

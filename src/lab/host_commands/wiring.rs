@@ -306,7 +306,14 @@ fn namespaces(model: &Model, host: &Host) -> Vec<Namespace> {
             port.mac_address.clone(),
             mtu,
         );
-        link.ipv4 = port.fixed_ips.first().map(|f| (f.ip_address.clone(), 24));
+        link.ipv4 = port.fixed_ips.first().map(|f| {
+            let cidr = model
+                .subnets
+                .iter()
+                .find(|s| s.id == f.subnet_id)
+                .map_or("", |s| s.cidr.as_str());
+            (f.ip_address.clone(), crate::lab::model::prefix_len(cidr))
+        });
         match list.iter_mut().find(|n| n.name == ns) {
             Some(existing) => existing.links.push(link),
             None => list.push(Namespace {

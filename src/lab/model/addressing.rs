@@ -10,25 +10,60 @@ pub fn tunnel_ip(host_index: usize) -> String {
     format!("192.168.2.{}", 11 + host_index)
 }
 
-/// A /24 as its three leading octets.
+/// An IPv4 block of at most a /16, aligned on its third octet.
 #[derive(Debug, Clone)]
-pub struct Net24(pub String);
+pub struct Net {
+    a: u8,
+    b: u8,
+    c: u8,
+    prefix: u8,
+}
 
-impl Net24 {
-    pub fn tenant(project_index: usize) -> Net24 {
-        Net24(format!("172.16.{}", 10 + project_index))
+impl Net {
+    /// A demo project's network: a /20, room for about 4,000 instances.
+    pub fn tenant(project_index: usize) -> Net {
+        Net {
+            a: 172,
+            b: 16,
+            c: 16 * (project_index as u8 + 1),
+            prefix: 20,
+        }
     }
 
     /// Devstack's default public network.
-    pub fn public() -> Net24 {
-        Net24("172.24.4".into())
+    pub fn public() -> Net {
+        Net {
+            a: 172,
+            b: 24,
+            c: 4,
+            prefix: 24,
+        }
     }
 
     pub fn cidr(&self) -> String {
-        format!("{}.0/24", self.0)
+        format!("{}.{}.{}.0/{}", self.a, self.b, self.c, self.prefix)
     }
 
-    pub fn ip(&self, last: usize) -> String {
-        format!("{}.{}", self.0, last)
+    /// The `index`-th address of the block (0 is the network address).
+    pub fn ip(&self, index: usize) -> String {
+        format!(
+            "{}.{}.{}.{}",
+            self.a,
+            self.b,
+            self.c as usize + index / 256,
+            index % 256
+        )
     }
+
+    /// Index of the last address before the broadcast address.
+    pub fn last_host(&self) -> usize {
+        (1usize << (32 - self.prefix)) - 2
+    }
+}
+
+/// The prefix length of a `a.b.c.d/len` CIDR (24 when it has none).
+pub fn prefix_len(cidr: &str) -> u8 {
+    cidr.rsplit_once('/')
+        .and_then(|(_, p)| p.parse().ok())
+        .unwrap_or(24)
 }

@@ -1,6 +1,6 @@
 //! Generates the [`Model`] from [`LabSizes`]: same sizes and seed, same model, byte for byte.
 
-use super::addressing::{management_ip, tunnel_ip, Net24};
+use super::addressing::{management_ip, tunnel_ip, Net};
 use super::agents::agents_of;
 use super::ids::IdGen;
 use super::network_info::network_info;
@@ -11,8 +11,8 @@ use super::*;
 pub struct ModelError(pub String);
 
 pub const MAX_HOSTS: usize = 200;
-/// Two demo /24 networks with .3-.252 free for instances.
-pub const MAX_INSTANCES: usize = 500;
+/// Two demo /20 networks with about 4,000 free addresses each.
+pub const MAX_INSTANCES: usize = 8000;
 const DOMAIN: &str = "calipso.lab";
 const DEMO_PROJECTS: [&str; 2] = ["demo", "alt_demo"];
 
@@ -181,7 +181,7 @@ fn add_network(
     name: &str,
     segment: (String, Option<String>, Option<u32>, u32),
     external: bool,
-    net: Net24,
+    net: Net,
 ) {
     let id = ids.uuid();
     let bridge = match model.sizes.mechanism_driver {
@@ -197,7 +197,7 @@ fn add_network(
         cidr: net.cidr(),
         gateway_ip: net.ip(1),
         allocation_start: net.ip(2),
-        allocation_end: net.ip(254),
+        allocation_end: net.ip(net.last_host()),
         enable_dhcp: !external,
         dns_nameservers: vec![],
     };
@@ -261,12 +261,12 @@ fn new_port(
 fn add_networks(model: &mut Model, ids: &mut IdGen) {
     let admin = model.projects[0].clone();
     let public = ("flat".to_string(), Some("public".to_string()), None, 1500);
-    add_network(model, ids, &admin, "public", public, true, Net24::public());
+    add_network(model, ids, &admin, "public", public, true, Net::public());
     let demos: Vec<Project> = model.projects[2..].to_vec();
     for (k, project) in demos.iter().enumerate() {
         let segment = tenant_segment(model, k);
         let name = format!("{}-net", project.name);
-        add_network(model, ids, project, &name, segment, false, Net24::tenant(k));
+        add_network(model, ids, project, &name, segment, false, Net::tenant(k));
     }
 }
 
@@ -279,11 +279,7 @@ fn add_routers(model: &mut Model, ids: &mut IdGen) {
         let gateway = new_port(
             model,
             ids,
-            (
-                &public.id,
-                &public.subnet_ids[0],
-                Net24::public().ip(10 + k),
-            ),
+            (&public.id, &public.subnet_ids[0], Net::public().ip(10 + k)),
             "",
             (router_id.clone(), "network:router_gateway"),
             &node,
@@ -320,7 +316,7 @@ fn add_instances(model: &mut Model, ids: &mut IdGen) {
         let project = model.projects[k + 2].clone();
         let net = model.networks[k + 1].clone();
         let subnet = model.subnets[k + 1].clone();
-        let ip = Net24::tenant(k).ip(next_ip[k]);
+        let ip = Net::tenant(k).ip(next_ip[k]);
         next_ip[k] += 1;
         let uuid = ids.uuid();
         let host = computes[i % computes.len()].clone();

@@ -8,6 +8,7 @@ mod build;
 pub(crate) mod ids;
 mod network_info;
 mod nics;
+pub use addressing::prefix_len;
 pub use network_info::vif_details;
 pub use nics::{host_nics, HostNics};
 
