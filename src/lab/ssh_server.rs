@@ -162,6 +162,8 @@ async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
                     log::debug!("lab ssh connection from {peer}");
+                    // Config.nodelay applies only to sockets russh accepts itself.
+                    let _ = socket.set_nodelay(true);
                     sessions.spawn(run_session(socket, config.clone(), shared.clone()));
                 }
                 // Per-connection failures (peer reset, too many open files) must not stop

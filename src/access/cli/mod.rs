@@ -44,7 +44,7 @@ pub struct CliAccess {
     /// Per target host name: is it the machine the connection lands on (`uname -n`)? Asked
     /// once per name; different names are asked concurrently.
     is_gateway: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<bool>>>>,
-    cache: Mutex<HashMap<(String, String), (Instant, String)>>,
+    cache: Mutex<HashMap<(String, String), (Instant, Arc<tokio::sync::OnceCell<String>>)>>,
     sent: Arc<AtomicU64>,
 }
 
@@ -167,6 +167,8 @@ impl CliAccess {
         Ok(*answer)
     }
 
+    /// The 60 s output cache. Concurrent callers of one (target, command) share one request:
+    /// the instances of a host, scanned at the same time, ask for the same `virsh` outputs.
     async fn run_cached(
         &self,
         conn: &Arc<Connection>,
@@ -174,23 +176,23 @@ impl CliAccess {
         target: Option<&str>,
     ) -> Result<String, SshError> {
         let key = (target.unwrap_or("").to_string(), command.to_string());
-        if let Some(hit) = self.cached(&key) {
+        let cell = {
+            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            cache.retain(|_, (at, _)| at.elapsed() < CACHE_LIFETIME);
+            cache
+                .entry(key)
+                .or_insert_with(|| (Instant::now(), Arc::default()))
+                .1
+                .clone()
+        };
+        if let Some(hit) = cell.get() {
             log::debug!("ssh: cached output for {command}");
-            return Ok(hit);
+            return Ok(hit.clone());
         }
         let host = target.unwrap_or(&conn.endpoint().host).to_string();
-        let output = exec_blocking(conn.clone(), command.to_string(), host).await?;
-        self.cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, (Instant::now(), output.clone()));
-        Ok(output)
-    }
-
-    fn cached(&self, key: &(String, String)) -> Option<String> {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        cache.retain(|_, (at, _)| at.elapsed() < CACHE_LIFETIME);
-        cache.get(key).map(|(_, out)| out.clone())
+        cell.get_or_try_init(|| exec_blocking(conn.clone(), command.to_string(), host))
+            .await
+            .cloned()
     }
 }
 

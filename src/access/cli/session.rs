@@ -146,6 +146,9 @@ impl Connection {
         for addr in addrs {
             match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
                 Ok(s) => {
+                    // Small request/answer packets: without this, Nagle and delayed ACKs add
+                    // tens of milliseconds to every command.
+                    let _ = s.set_nodelay(true);
                     stream = Some(s);
                     break;
                 }
