@@ -29,7 +29,7 @@ fn options() -> Options {
         hosts: vec![10, 50, 100],
         latencies: vec![0, 5],
         per_host: 20,
-        jobs: 16,
+        jobs: 32,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {

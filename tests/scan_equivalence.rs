@@ -28,7 +28,7 @@ fn same_documents_with_one_job_and_many(
     };
     let lab = Lab::start_with(sizes, &[]);
     let db = TestDb::new(tag);
-    for (inventory, jobs) in [("sequential", "1"), ("concurrent", "16")] {
+    for (inventory, jobs) in [("sequential", "1"), ("concurrent", "32")] {
         prepare(&db, &lab, inventory);
         let out = scan(&db, inventory, &["--jobs", jobs, "-l", "WARNING"]);
         assert_eq!(out.code, 0, "--jobs {jobs}: {}", out.stderr);

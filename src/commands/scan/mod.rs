@@ -72,7 +72,7 @@ pub struct ScanArgs {
     #[arg(long = "cliques_only")]
     pub cliques_only: bool,
     /// How many subtrees of one depth are scanned at the same time
-    #[arg(short = 'j', long = "jobs", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(short = 'j', long = "jobs", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
     /// `human`: summary on stderr; `json`: also one JSON line on stdout (for scripts and cron)
     #[arg(long = "output", value_enum, default_value = "human")]
