@@ -72,3 +72,33 @@ fn linux_bridge_vlan() {
 fn vpp_vlan() {
     same_documents_with_one_job_and_many("eq_vpp", MechanismDriver::Vpp, TypeDriver::Vlan);
 }
+
+/// `--links_only` and then `--cliques_only` rebuild, from the stored inventory, the links and
+/// cliques a full scan wrote.
+#[test]
+fn links_only_and_cliques_only_rebuild_what_a_full_scan_wrote() {
+    let lab = Lab::start(&[]);
+    let db = TestDb::new("eq_phases");
+    prepare(&db, &lab, "inventory");
+    let out = scan(&db, "inventory", &["-l", "WARNING"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let inventory = db.docs("inventory");
+    let links = comparable_links(db.docs("links"));
+    let cliques = comparable_cliques(db.docs("cliques"), &inventory);
+    assert!(!links.is_empty() && !cliques.is_empty());
+
+    for phase in ["--links_only", "--cliques_only"] {
+        let out = scan(&db, "inventory", &[phase, "--clear", "-l", "WARNING"]);
+        assert_eq!(out.code, 0, "{phase}: {}", out.stderr);
+    }
+    assert_eq!(
+        comparable_links(db.docs("links")),
+        links,
+        "--links_only wrote other links"
+    );
+    assert_eq!(
+        comparable_cliques(db.docs("cliques"), &db.docs("inventory")),
+        cliques,
+        "--cliques_only wrote other cliques"
+    );
+}

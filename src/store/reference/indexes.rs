@@ -34,6 +34,8 @@ const INDEXES: [(Logical, &[Index]); 5] = [
                 keys: &[("environment", 1), ("type", 1), ("id", 1)],
                 unique: true,
             },
+            // The scanner's lookups by id (`get_by_id`: any type).
+            plain(&[("environment", 1), ("id", 1)]),
         ],
     ),
     (
