@@ -60,11 +60,9 @@ impl Progress {
         }
     }
 
-    pub fn object_saved(&self) {
-        self.bar.inc(1);
+    pub fn objects_saved(&self, count: u64) {
+        self.bar.inc(count);
     }
-
-    pub fn set_queue(&self, _len: usize) {}
 
     pub fn set_current(&self, object_type: &str, parent_id: &str) {
         if !self.bar.is_hidden() {

@@ -361,3 +361,64 @@ fn clear_is_per_environment_and_a_failed_scan_keeps_the_inventory() {
         "--clear_all removed all"
     );
 }
+
+/// A host that refuses SSH: every SSH fetch fails and is recorded, the scan goes on with the API
+/// and database objects, ends "errors detected", exits 0, and keeps what is already stored.
+#[test]
+fn refused_ssh_is_recorded_and_the_scan_goes_on() {
+    let lab = Lab::start(&[]);
+    let db = TestDb::new("scan_lab_ssh_refused");
+    prepared(&db, &lab, "inventory");
+    assert_eq!(scan(&db, "inventory", &["-l", "WARNING"]).code, 0);
+    let before = db.count("inventory");
+
+    let mut env: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(lab.path().join("environment.json")).unwrap(),
+    )
+    .unwrap();
+    for section in env["configuration"].as_array_mut().unwrap() {
+        if section["name"] == "CLI" {
+            section["port"] = "1".into();
+        }
+    }
+    let refused = db.dir().join("refused.json");
+    std::fs::write(&refused, env.to_string()).unwrap();
+    assert_eq!(
+        calipso(&[
+            "env",
+            "import",
+            "--replace",
+            "-m",
+            db.conf(),
+            refused.to_str().unwrap()
+        ])
+        .code,
+        0
+    );
+
+    let out = scan(&db, "inventory", &["--inventory_only"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Scan completed, status: errors detected"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("cannot connect to"),
+        "the SSH failure names the address: {}",
+        out.stderr
+    );
+    let messages = db.docs("messages");
+    assert!(
+        messages.iter().any(|m| m.get_str("level") == Ok("error")
+            && m.get_str("message").unwrap_or("").contains("ssh ")),
+        "the SSH failure is in messages"
+    );
+    assert_eq!(
+        db.count("inventory"),
+        before,
+        "documents of the earlier scan are kept"
+    );
+    check_against_model(&db.docs("inventory"), &lab);
+}

@@ -269,9 +269,7 @@ impl<'a> Scanner<'a> {
                 .entry(entry.object_type.clone())
                 .or_default() += children.len() as u64;
         }
-        for _ in &children {
-            self.progress.object_saved();
-        }
+        self.progress.objects_saved(children.len() as u64);
         Ok((children, value_error))
     }
 
