@@ -43,7 +43,7 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         let style =
-            ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {pos} objects {msg}")
+            ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {pos} objects {wide_msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
         bar.set_prefix(phase.to_string());
