@@ -12,7 +12,7 @@ mod scan;
 use bson::{doc, Bson, Document};
 use lab::Lab;
 use mongo::TestDb;
-use scan::{calipso, comparable, prepare as prepared, scan};
+use scan::{comparable, prepare as prepared, reimport_with, scan};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Inventory documents of one type, by id.
@@ -307,29 +307,7 @@ fn clear_is_per_environment_and_a_failed_scan_keeps_the_inventory() {
     let scanned = docs.len();
 
     // A scan that fails (wrong Keystone password) aborts and leaves every document in place.
-    let mut env: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(lab.path().join("environment.json")).unwrap(),
-    )
-    .unwrap();
-    for section in env["configuration"].as_array_mut().unwrap() {
-        if section["name"] == "OpenStack" {
-            section["pwd"] = "wrong-password".into();
-        }
-    }
-    let broken = db.dir().join("broken.json");
-    std::fs::write(&broken, env.to_string()).unwrap();
-    assert_eq!(
-        calipso(&[
-            "env",
-            "import",
-            "--replace",
-            "-m",
-            db.conf(),
-            broken.to_str().unwrap()
-        ])
-        .code,
-        0
-    );
+    reimport_with(&db, &lab, "OpenStack", "pwd", "wrong-password");
     let out = scan(&db, "inventory", &[]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("ERROR: scan error: "), "{}", out.stderr);
@@ -372,29 +350,7 @@ fn refused_ssh_is_recorded_and_the_scan_goes_on() {
     assert_eq!(scan(&db, "inventory", &["-l", "WARNING"]).code, 0);
     let before = db.count("inventory");
 
-    let mut env: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(lab.path().join("environment.json")).unwrap(),
-    )
-    .unwrap();
-    for section in env["configuration"].as_array_mut().unwrap() {
-        if section["name"] == "CLI" {
-            section["port"] = "1".into();
-        }
-    }
-    let refused = db.dir().join("refused.json");
-    std::fs::write(&refused, env.to_string()).unwrap();
-    assert_eq!(
-        calipso(&[
-            "env",
-            "import",
-            "--replace",
-            "-m",
-            db.conf(),
-            refused.to_str().unwrap()
-        ])
-        .code,
-        0
-    );
+    reimport_with(&db, &lab, "CLI", "port", "1");
 
     let out = scan(&db, "inventory", &["--inventory_only"]);
     assert_eq!(out.code, 0, "{}", out.stderr);

@@ -154,3 +154,26 @@ pub fn comparable_cliques(
         })
         .collect()
 }
+
+/// Re-imports the lab's environment with one field of one configuration section changed
+/// (a wrong password, a closed port) to make the next scan fail in a chosen way.
+pub fn reimport_with(db: &TestDb, lab: &Lab, section: &str, field: &str, value: &str) {
+    let text = std::fs::read_to_string(lab.path().join("environment.json")).unwrap();
+    let mut env: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for s in env["configuration"].as_array_mut().unwrap() {
+        if s["name"] == section {
+            s[field] = value.into();
+        }
+    }
+    let file = db.dir().join(format!("env-{section}-{field}.json"));
+    std::fs::write(&file, env.to_string()).unwrap();
+    let out = calipso(&[
+        "env",
+        "import",
+        "--replace",
+        "-m",
+        db.conf(),
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
