@@ -68,8 +68,55 @@ fn run(cmd: &mut Command, what: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Runs the scan as a child process and returns (stdout, wall seconds, peak RSS in MiB).
-fn timed_scan(args: &[String]) -> (String, f64, f64) {
+/// What one scan run measured.
+struct Timed {
+    stdout: String,
+    wall: f64,
+    rss_mib: f64,
+    /// User + system CPU seconds of the scan process.
+    cpu: f64,
+}
+
+/// CPU seconds (user + system) used so far by every process whose command name is `comm`
+/// (the lab, the MongoDB-wire server, MariaDB share the machine with the scan).
+fn cpu_of(comm: &str) -> f64 {
+    let ticks = 100.0; // USER_HZ on Linux
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    let mut total = 0.0;
+    for entry in entries.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid … utime(14) stime(15): split after the closing parenthesis.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        if &stat[open + 1..close] != comm {
+            continue;
+        }
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        let field = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        total += (field(11) + field(12)) / ticks;
+    }
+    total
+}
+
+/// The services' CPU seconds, in the order of SERVICES.
+const SERVICES: [&str; 3] = ["calipso-lab", "secantusd-rs", "mariadbd"];
+
+fn services_cpu() -> Vec<f64> {
+    SERVICES.iter().map(|s| cpu_of(s)).collect()
+}
+
+/// Runs the scan as a child process and measures it.
+fn timed_scan(args: &[String]) -> Timed {
     use std::io::Read;
     let started = Instant::now();
     let mut child = Command::new(bin("calipso"))
@@ -87,17 +134,19 @@ fn timed_scan(args: &[String]) -> (String, f64, f64) {
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    (
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Timed {
         stdout,
-        started.elapsed().as_secs_f64(),
-        usage.ru_maxrss as f64 / 1024.0,
-    )
+        wall: started.elapsed().as_secs_f64(),
+        rss_mib: usage.ru_maxrss as f64 / 1024.0,
+        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+    }
 }
 
 fn main() {
     let o = options();
     println!(
-        "{:>5} {:>9} {:>4} {:>8} {:>6} {:>6} {:>6} {:>6} {:>8} {:>6} {:>9} {:>8}",
+        "{:>5} {:>9} {:>4} {:>8} {:>6} {:>6} {:>6} {:>6} {:>8} {:>6} {:>9} {:>8} {:>6} {:>6} {:>6} {:>6}",
         "hosts",
         "instances",
         "L",
@@ -109,7 +158,11 @@ fn main() {
         "bound_s",
         "ratio",
         "docs/s",
-        "rss_MiB"
+        "rss_MiB",
+        "cpu_s",
+        "lab_s",
+        "db_s",
+        "sql_s"
     );
     for &hosts in &o.hosts {
         for &latency in &o.latencies {
@@ -162,7 +215,18 @@ fn main() {
             .iter()
             .map(|s| s.to_string())
             .collect();
-            let (stdout, wall, rss) = timed_scan(&scan_args);
+            let before = services_cpu();
+            let Timed {
+                stdout,
+                wall,
+                rss_mib: rss,
+                cpu,
+            } = timed_scan(&scan_args);
+            let used: Vec<f64> = services_cpu()
+                .iter()
+                .zip(&before)
+                .map(|(after, before)| after - before)
+                .collect();
             let _ = Command::new(bin("calipso-lab"))
                 .args(["down", "--dir"])
                 .arg(&dir)
@@ -181,12 +245,15 @@ fn main() {
                 "-".into()
             };
             println!(
-                "{hosts:>5} {instances:>9} {latency:>4} {wall:>8.2} {:>6} {:>6} {:>6} {:>6} {bound:>8.2} {ratio:>6} {:>9.0} {rss:>8.1}",
+                "{hosts:>5} {instances:>9} {latency:>4} {wall:>8.2} {:>6} {:>6} {:>6} {:>6} {bound:>8.2} {ratio:>6} {:>9.0} {rss:>8.1} {cpu:>6.2} {:>6.2} {:>6.2} {:>6.2}",
                 n("http"),
                 n("sql"),
                 n("ssh"),
                 n("longest_chain"),
-                written as f64 / wall
+                written as f64 / wall,
+                used[0],
+                used[1],
+                used[2]
             );
         }
     }

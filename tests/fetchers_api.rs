@@ -299,7 +299,7 @@ fn host_instances_from_servers_and_db_rows() {
             row
         })
         .collect();
-    calipso::fetchers::db::merge_instance_rows(&mut instances, completed).unwrap();
+    calipso::fetchers::db::merge_instance_rows(&mut instances, &completed).unwrap();
     assert_matches(
         "merged",
         &instances,

@@ -76,7 +76,7 @@ fn instance_rows_merge_into_api_instances() {
             "host": "node-5.cisco.com",
             "id": "6f29c867-9150-4533-8e19-70d749b172fa",
         }];
-        merge_instance_rows(&mut instances, db_rows).unwrap();
+        merge_instance_rows(&mut instances, &db_rows).unwrap();
         let want = fetchers_support::expected(expected);
         let want = match want {
             serde_json::Value::Array(_) => want,
@@ -95,7 +95,7 @@ fn network_ids_are_distinct_and_rows_of_other_instances_ignored() {
         doc! {"id": "i1", "host": "h", "network_info": info, "project": "P"},
         doc! {"id": "other", "host": "h", "network_info": "[]", "project": "P"},
     ];
-    merge_instance_rows(&mut instances, db_rows).unwrap();
+    merge_instance_rows(&mut instances, &db_rows).unwrap();
     assert_eq!(instances.len(), 1);
     assert_eq!(
         instances[0].get_array("network").unwrap(),

@@ -49,6 +49,33 @@ pub async fn on_path<F: std::future::Future>(chain: u64, work: F) -> (F::Output,
 }
 
 /// The request count of the path the current task is on (0 outside a scan).
+/// Runs independent requests concurrently (at most `limit` at a time, results in input order),
+/// each on its own branch of the current path: afterwards the path is as long as its longest
+/// branch, not as the sum of all of them.
+pub async fn branches<F: std::future::Future>(work: Vec<F>, limit: usize) -> Vec<F::Output> {
+    use futures::StreamExt;
+    let start = current_chain();
+    let mut longest = start;
+    let mut results = Vec::with_capacity(work.len());
+    let mut waiting = work.into_iter();
+    let mut running = futures::stream::FuturesOrdered::new();
+    loop {
+        while running.len() < limit.max(1) {
+            match waiting.next() {
+                Some(branch) => running.push_back(on_path(start, branch)),
+                None => break,
+            }
+        }
+        let Some((out, chain)) = running.next().await else {
+            break;
+        };
+        longest = longest.max(chain);
+        results.push(out);
+    }
+    let _ = CHAIN.try_with(|chain| chain.set(longest));
+    results
+}
+
 pub fn current_chain() -> u64 {
     CHAIN.try_with(Cell::get).unwrap_or(0)
 }
@@ -95,5 +122,24 @@ mod tests {
         assert!(snapshot().longest_chain >= 3);
         record(Protocol::Http); // outside a path: counted, no chain
         assert_eq!(current_chain(), 0);
+    }
+
+    #[tokio::test]
+    async fn branches_count_as_their_longest_one() {
+        let (outputs, chain) = on_path(5, async {
+            branches(
+                (1..=3)
+                    .map(|n| async move {
+                        (0..n).for_each(|_| record(Protocol::Ssh));
+                        n
+                    })
+                    .collect(),
+                2,
+            )
+            .await
+        })
+        .await;
+        assert_eq!(outputs, vec![1, 2, 3]);
+        assert_eq!(chain, 8);
     }
 }

@@ -4,8 +4,14 @@
 use super::FetchError;
 use crate::access::{api::ApiAccess, cli::CliAccess, db::DbAccess};
 use crate::config::Environment;
+use crate::doc::Object;
 use crate::store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
+
+/// Rows of one query, shared by the fetchers that ask for them.
+type SharedRows = Arc<OnceCell<Arc<Vec<Object>>>>;
 
 pub struct ScanContext {
     pub env: Environment,
@@ -13,6 +19,9 @@ pub struct ScanContext {
     api: OnceCell<ApiAccess>,
     db: OnceCell<DbAccess>,
     cli: OnceCell<CliAccess>,
+    /// Answers of queries that do not depend on the parent (the original repeats them for
+    /// every parent), read once per scanner run; `start_run` forgets them.
+    rows_of_run: Mutex<HashMap<&'static str, SharedRows>>,
 }
 
 impl ScanContext {
@@ -23,7 +32,30 @@ impl ScanContext {
             api: OnceCell::new(),
             db: OnceCell::new(),
             cli: OnceCell::new(),
+            rows_of_run: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A scanner run starts: queries answered once per run are asked again from now on (a
+    /// long-lived context, as the listener's, must not serve the previous run's rows).
+    pub fn start_run(&self) {
+        if let Ok(mut rows) = self.rows_of_run.lock() {
+            rows.clear();
+        }
+    }
+
+    /// The rows of a query without parameters, queried once per run however many fetches ask.
+    pub async fn rows_once(&self, sql: &'static str) -> Result<Arc<Vec<Object>>, FetchError> {
+        let cell = match self.rows_of_run.lock() {
+            Ok(mut rows) => rows.entry(sql).or_default().clone(),
+            Err(_) => SharedRows::default(), // poisoned: just query
+        };
+        let rows = cell
+            .get_or_try_init(|| async {
+                Ok::<_, FetchError>(Arc::new(self.db().await?.query(sql, None).await?))
+            })
+            .await?;
+        Ok(rows.clone())
     }
 
     /// The OpenStack API, authenticated for the admin project on first use.

@@ -96,6 +96,7 @@ impl<'a> Scanner<'a> {
         child_id: Option<&str>,
         child_type: Option<&str>,
     ) -> Result<(), ScanError> {
+        self.ctx.start_run();
         let root_scan = self.scan(scanner, &root, id_field, child_id, child_type);
         let mut wave = metrics::on_path(0, root_scan).await.0?;
         while !wave.is_empty() {

@@ -52,8 +52,9 @@ impl Fetcher for ApiFetchHostInstances {
         if instances.is_empty() {
             return Ok(instances);
         }
-        let rows = ctx.db().await?.query(INSTANCES_SQL, None).await?;
-        merge_instance_rows(&mut instances, rows)?;
+        // The same rows for every host: queried once per run (the original asks per host).
+        let rows = ctx.rows_once(INSTANCES_SQL).await?;
+        merge_instance_rows(&mut instances, &rows)?;
         Ok(instances)
     }
 }

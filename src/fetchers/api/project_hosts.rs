@@ -3,6 +3,7 @@
 //! `Network` type from the Neutron agents table.
 
 use super::{has_error_status, objects_in};
+use crate::access::metrics;
 use crate::doc::{id_string, str_field, truthy, Object};
 use crate::fetchers::db::parse_json_text;
 use crate::fetchers::{FetchError, Fetcher, ScanContext};
@@ -27,6 +28,9 @@ const OS_KEYS: [(&str, &str); 5] = [
     ("ARCHITECURE", "architecure"),
 ];
 
+/// Per-host requests (OS details, compute node IPs) in flight at once.
+const QUERIES_IN_FLIGHT: usize = 8;
+
 pub struct ApiFetchProjectHosts;
 
 #[async_trait]
@@ -49,11 +53,16 @@ impl Fetcher for ApiFetchProjectHosts {
             let hypervisors = api.get_as_admin(&format!("{nova}/os-hypervisors")).await?;
             // Without hypervisors the original returns the hosts as they are.
             if let Some(matches) = hypervisor_matches(&hosts, &hypervisors) {
-                for found in matches {
-                    let rows = db
-                        .query(COMPUTE_NODE_IP_SQL, Some(&found.hypervisor_hostname))
-                        .await?;
-                    let host = &mut hosts[found.host_index];
+                let queries = matches
+                    .iter()
+                    .map(|found| db.query(COMPUTE_NODE_IP_SQL, Some(&found.hypervisor_hostname)))
+                    .collect();
+                let answers = metrics::branches(queries, QUERIES_IN_FLIGHT).await;
+                for (found, rows) in matches.into_iter().zip(answers) {
+                    let rows = rows?;
+                    let Some(host) = hosts.get_mut(found.host_index) else {
+                        continue;
+                    };
                     host.insert("os_id", found.os_id);
                     rows.into_iter().for_each(|row| host.extend(row));
                 }
@@ -76,11 +85,25 @@ async fn add_os_details(hosts: &mut [Object], ctx: &ScanContext) {
             return;
         }
     };
-    for host in hosts.iter_mut() {
-        let Some(name) = str_field(host, "id").map(String::from) else {
-            continue;
-        };
-        match cli.run(OS_DETAILS_COMMAND, Some(&name)).await {
+    let names: Vec<String> = hosts
+        .iter()
+        .map(|host| str_field(host, "id").unwrap_or("").to_string())
+        .collect();
+    let outputs = metrics::branches(
+        names
+            .iter()
+            .filter(|name| !name.is_empty())
+            .map(|name| cli.run(OS_DETAILS_COMMAND, Some(name)))
+            .collect(),
+        QUERIES_IN_FLIGHT,
+    )
+    .await;
+    let named = hosts
+        .iter_mut()
+        .zip(&names)
+        .filter(|(_, name)| !name.is_empty());
+    for ((host, name), output) in named.zip(outputs) {
+        match output {
             Ok(output) => {
                 if let Some(os) = os_details(&output) {
                     host.insert("OS", os);

@@ -1,6 +1,8 @@
 //! Helpers shared by the host-level fetchers (CLI ones and the three DB-named ones that also
 //! run commands): inventory look-ups, host-type conditions, command lines, JSON columns.
 
+use crate::access::cli::parse::split_output_lines;
+use crate::access::metrics;
 use crate::doc::{str_field, Object};
 use crate::fetchers::{FetchError, ScanContext};
 use bson::{doc, Bson};
@@ -68,6 +70,39 @@ pub async fn run_lines(
 /// A command's whole output on `host`.
 pub async fn run(ctx: &ScanContext, cmd: &str, host: &str) -> Result<String, FetchError> {
     Ok(ctx.cli().await?.run(cmd, Some(host)).await?)
+}
+
+/// Independent commands of one fetch in flight at once on one host (the gateway's session pool
+/// holds 8 sessions; more would only queue).
+const COMMANDS_IN_FLIGHT: usize = 8;
+
+/// Several independent commands on `host`, sent concurrently; outputs in command order. The
+/// first failing command (in that order) is the error, as if they had run one after another.
+pub async fn run_all(
+    ctx: &ScanContext,
+    cmds: &[String],
+    host: &str,
+) -> Result<Vec<String>, FetchError> {
+    let cli = ctx.cli().await?;
+    let outputs = metrics::branches(
+        cmds.iter().map(|cmd| cli.run(cmd, Some(host))).collect(),
+        COMMANDS_IN_FLIGHT,
+    )
+    .await;
+    Ok(outputs.into_iter().collect::<Result<Vec<_>, _>>()?)
+}
+
+/// `run_all` with each output split into lines as `run_lines` splits it.
+pub async fn run_all_lines(
+    ctx: &ScanContext,
+    cmds: &[String],
+    host: &str,
+) -> Result<Vec<Vec<String>>, FetchError> {
+    Ok(run_all(ctx, cmds, host)
+        .await?
+        .iter()
+        .map(|output| split_output_lines(output))
+        .collect())
 }
 
 /// A JSON text column (`configurations`) parsed into BSON; other values are kept as they are.

@@ -1,7 +1,7 @@
 //! CliFetchHostPnics (fetchers.md §3.12): physical NICs of an OVS/LXB host from
 //! `ls -l /sys/class/net`, `ip address show <nic>` and `ethtool <nic>`.
 
-use super::common::{host_with_type, run_lines};
+use super::common::{host_with_type, run_all_lines, run_lines};
 use crate::doc::Object;
 use crate::fetchers::{host_of_folder, FetchError, Fetcher, ScanContext};
 use async_trait::async_trait;
@@ -128,14 +128,26 @@ impl Fetcher for CliFetchHostPnics {
         {
             return Ok(Vec::new());
         }
-        let mut pnics = Vec::new();
-        for name in nic_names(&run_lines(ctx, LIST_PHYSICAL_NICS, host).await?) {
-            let ip_lines = run_lines(ctx, &format!("ip address show {name}"), host).await?;
-            let mut pnic = parse_ip_address(host, &name, &ip_lines);
-            let ethtool = run_lines(ctx, &format!("ethtool {}", ethtool_name(&name)), host).await?;
-            add_ethtool(&mut pnic, &ethtool);
-            pnics.push(pnic);
-        }
-        Ok(pnics)
+        let names = nic_names(&run_lines(ctx, LIST_PHYSICAL_NICS, host).await?);
+        // Per NIC: `ip address show` then `ethtool`, all NICs at once.
+        let cmds: Vec<String> = names
+            .iter()
+            .flat_map(|name| {
+                [
+                    format!("ip address show {name}"),
+                    format!("ethtool {}", ethtool_name(name)),
+                ]
+            })
+            .collect();
+        let outputs = run_all_lines(ctx, &cmds, host).await?;
+        Ok(names
+            .iter()
+            .zip(outputs.chunks(2))
+            .map(|(name, pair)| {
+                let mut pnic = parse_ip_address(host, name, &pair[0]);
+                add_ethtool(&mut pnic, &pair[1]);
+                pnic
+            })
+            .collect())
     }
 }

@@ -1,6 +1,6 @@
 //! CliFetchHostPnicsVpp (fetchers.md §3.12): the physical ports of a VPP vEdge.
 
-use super::common::{find_on_host, run_lines};
+use super::common::{find_on_host, run_all_lines};
 use crate::doc::{str_field, Object};
 use crate::fetchers::{host_of_folder, FetchError, Fetcher, ScanContext};
 use async_trait::async_trait;
@@ -47,15 +47,23 @@ impl Fetcher for CliFetchHostPnicsVpp {
     async fn get(&self, folder_id: &str, ctx: &ScanContext) -> Result<Vec<Object>, FetchError> {
         // `<host>-VPP-host_pnics`: cut at the last `-` twice
         let host = host_of_folder(host_of_folder(folder_id));
-        let mut pnics = Vec::new();
-        for vedge in find_on_host(ctx, "vedge", host).await? {
-            for port in physical_ports(&vedge) {
-                let name = str_field(&port, "name").unwrap_or("").to_string();
-                let cmd = format!("vppctl show hardware-interfaces {name}");
-                let hardware = run_lines(ctx, &cmd, host).await?;
-                pnics.push(pnic_from_port(host, port, &hardware));
-            }
-        }
-        Ok(pnics)
+        let ports: Vec<Object> = find_on_host(ctx, "vedge", host)
+            .await?
+            .iter()
+            .flat_map(physical_ports)
+            .collect();
+        let cmds: Vec<String> = ports
+            .iter()
+            .map(|port| {
+                let name = str_field(port, "name").unwrap_or("");
+                format!("vppctl show hardware-interfaces {name}")
+            })
+            .collect();
+        let outputs = run_all_lines(ctx, &cmds, host).await?;
+        Ok(ports
+            .into_iter()
+            .zip(outputs)
+            .map(|(port, hardware)| pnic_from_port(host, port, &hardware))
+            .collect())
     }
 }

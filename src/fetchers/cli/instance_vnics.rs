@@ -1,7 +1,7 @@
 //! CliFetchInstanceVnics / CliFetchInstanceVnicsVpp (fetchers.md §3.11): an instance's vNICs
 //! from the libvirt domain XML of its host.
 
-use super::common::{host_with_type, run, run_lines};
+use super::common::{host_with_type, run_all, run_lines};
 use super::xml::xml_to_doc;
 use crate::doc::{id_string, str_field, Object};
 use crate::fetchers::{host_of_folder, FetchError, Fetcher, ScanContext};
@@ -35,16 +35,19 @@ pub fn vnics_from_dumpxml(
     host: &str,
     naming: VnicNaming,
 ) -> Result<Option<Vec<Object>>, String> {
-    if xml.trim().is_empty() {
+    // Most domains of the host are other instances: skip parsing those (a domain whose XML
+    // does not even contain the uuid cannot match it).
+    let Some(uuid) = str_field(instance, "uuid").filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    if xml.trim().is_empty() || !xml.contains(uuid) {
         return Ok(None);
     }
     let doc = xml_to_doc(xml)?;
     let Ok(domain) = doc.get_document("domain") else {
         return Ok(None);
     };
-    if str_field(domain, "uuid").is_none()
-        || str_field(domain, "uuid") != str_field(instance, "uuid")
-    {
+    if str_field(domain, "uuid") != Some(uuid) {
         return Ok(None);
     }
     let interfaces = match domain
@@ -120,9 +123,11 @@ impl Fetcher for CliFetchInstanceVnics {
             return Ok(Vec::new());
         }
         let mut vnics = Vec::new();
-        for id in domain_ids(&run_lines(ctx, "virsh list", &host).await?) {
-            let cmd = format!("virsh dumpxml {id}");
-            let xml = run(ctx, &cmd, &host).await?;
+        let cmds: Vec<String> = domain_ids(&run_lines(ctx, "virsh list", &host).await?)
+            .iter()
+            .map(|id| format!("virsh dumpxml {id}"))
+            .collect();
+        for (cmd, xml) in cmds.iter().zip(run_all(ctx, &cmds, &host).await?) {
             if let Some(found) = vnics_from_dumpxml(&xml, &instance, &host, self.0)
                 .map_err(|e| FetchError::Data(format!("{cmd} on {host}: {e}")))?
             {

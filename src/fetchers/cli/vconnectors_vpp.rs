@@ -1,6 +1,6 @@
 //! CliFetchVconnectorsVpp (fetchers.md §3.13): VPP bridge domains from `vppctl show mode`.
 
-use super::common::{find_host, run_lines};
+use super::common::{find_host, run_all_lines, run_lines};
 use crate::doc::Object;
 use crate::fetchers::{host_of_folder, FetchError, Fetcher, ScanContext};
 use async_trait::async_trait;
@@ -88,9 +88,12 @@ impl Fetcher for CliFetchVconnectorsVpp {
         }
         let bridges = l2_bridges(&run_lines(ctx, "vppctl show mode", host).await?);
         let mut vconnectors = bridge_domains(host, &bridges);
-        for (interface, bd) in &bridges {
-            let cmd = format!("vppctl show hardware-int {interface}");
-            let lines = run_lines(ctx, &cmd, host).await?;
+        let cmds: Vec<String> = bridges
+            .iter()
+            .map(|(interface, _)| format!("vppctl show hardware-int {interface}"))
+            .collect();
+        let outputs = run_all_lines(ctx, &cmds, host).await?;
+        for ((interface, bd), lines) in bridges.iter().zip(outputs) {
             match parse_hardware_interface(&lines) {
                 Some(found) => add_interface(&mut vconnectors, bd, interface, found),
                 // Output without an interface line (VPP's error for a sub-interface): the

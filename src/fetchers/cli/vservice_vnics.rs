@@ -1,6 +1,6 @@
 //! CliFetchVserviceVnics (fetchers.md §3.11): the interfaces inside each DHCP/router namespace.
 
-use super::common::{host_with_type, run_lines};
+use super::common::{host_with_type, run_all_lines, run_lines};
 use crate::doc::{str_field, Object};
 use crate::fetchers::{set_folder_parent, FetchError, Fetcher, ScanContext};
 use async_trait::async_trait;
@@ -117,10 +117,14 @@ impl Fetcher for CliFetchVserviceVnics {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
-        for ns in namespaces(&run_lines(ctx, "ip netns list", host_id).await?) {
-            let cmd = format!("ip netns exec {ns} ip address show");
-            let lines = run_lines(ctx, &cmd, host_id).await?;
-            let vnics = parse_vnics(host_id, &ns, &lines)
+        let spaces = namespaces(&run_lines(ctx, "ip netns list", host_id).await?);
+        let cmds: Vec<String> = spaces
+            .iter()
+            .map(|ns| format!("ip netns exec {ns} ip address show"))
+            .collect();
+        let outputs = run_all_lines(ctx, &cmds, host_id).await?;
+        for ((ns, cmd), lines) in spaces.iter().zip(&cmds).zip(outputs) {
+            let vnics = parse_vnics(host_id, ns, &lines)
                 .map_err(|e| FetchError::Data(format!("{cmd} on {host_id}: {e}")))?;
             for mut vnic in vnics {
                 if let Some(cidr) = str_field(&vnic, "cidr").map(String::from) {

@@ -4,19 +4,24 @@ use super::parse_json_text;
 use crate::doc::{str_field, Object};
 use crate::fetchers::FetchError;
 use bson::Bson;
+use std::collections::HashMap;
 
 /// Each row whose `id` is one of `instances` is merged into it after: `network_info` parsed,
 /// `network` = distinct network ids of it, `type`/`parent_type`/`parent_id` of the host's
 /// instances folder, and `project` turned into `in_project-<name>: "1"`.
-pub fn merge_instance_rows(instances: &mut [Object], rows: Vec<Object>) -> Result<(), FetchError> {
-    for mut row in rows {
-        let id = str_field(&row, "id").unwrap_or("").to_string();
-        let Some(instance) = instances
-            .iter_mut()
-            .find(|i| str_field(i, "id") == Some(id.as_str()))
-        else {
+pub fn merge_instance_rows(instances: &mut [Object], rows: &[Object]) -> Result<(), FetchError> {
+    let position: HashMap<String, usize> = instances
+        .iter()
+        .enumerate()
+        .rev() // the first instance of an id wins, as a linear search would find it
+        .filter_map(|(i, instance)| Some((str_field(instance, "id")?.to_string(), i)))
+        .collect();
+    for row in rows {
+        let id = str_field(row, "id").unwrap_or("").to_string();
+        let Some(instance) = position.get(&id).and_then(|&i| instances.get_mut(i)) else {
             continue;
         };
+        let mut row = row.clone();
         let network_info = match parse_json_text(
             row.get("network_info"),
             &format!("instance_info_caches.network_info of instance {id}"),

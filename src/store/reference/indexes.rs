@@ -34,8 +34,13 @@ const INDEXES: [(Logical, &[Index]); 5] = [
                 keys: &[("environment", 1), ("type", 1), ("id", 1)],
                 unique: true,
             },
-            // The scanner's lookups by id (`get_by_id`: any type).
+            // The scanner's lookups by id (`get_by_id`: any type), by host (vEdges, ports of
+            // a host) and by CIDR (the network of a vService vNIC); without them each is a scan
+            // of the whole environment, and a scan's time grows with the square of its size.
             plain(&[("environment", 1), ("id", 1)]),
+            plain(&[("environment", 1), ("type", 1), ("host", 1)]),
+            plain(&[("environment", 1), ("type", 1), ("binding:host_id", 1)]),
+            plain(&[("environment", 1), ("type", 1), ("cidrs", 1)]),
         ],
     ),
     (
