@@ -51,9 +51,7 @@ impl Manager {
             .to_string();
         let result = match key.as_str() {
             "host" => self.host_setup(o).await,
-            k if HANDLED_TYPES.contains(&k) || k == HANDLED_LINK => {
-                self.check_setup(&key, o).await
-            }
+            k if HANDLED_TYPES.contains(&k) || k == HANDLED_LINK => self.check_setup(&key, o).await,
             _ => return,
         };
         if let Err(e) = result {
@@ -169,11 +167,9 @@ impl Manager {
     async fn link_request(&self, link: &Document) -> Result<CheckRequest, MonitoringError> {
         let env = &self.env.name;
         let vnic_id = str_field(link, "source_id").unwrap_or("");
-        let vnic = self
-            .store
-            .get_by_id(env, vnic_id)
-            .await?
-            .ok_or_else(|| MonitoringError::Object("could not find vnic for vnic-vconnector link".into()))?;
+        let vnic = self.store.get_by_id(env, vnic_id).await?.ok_or_else(|| {
+            MonitoringError::Object("could not find vnic for vnic-vconnector link".into())
+        })?;
         let mac = str_field(&vnic, "mac_address").ok_or_else(|| {
             MonitoringError::Object(format!("could not find MAC address in vNIC: {vnic_id}"))
         })?;
@@ -185,7 +181,12 @@ impl Manager {
             ("linktype", "vnic-vconnector".to_string()),
             ("fromobjid", enc(vnic_id)),
             ("toobjid", target_id.to_string()),
-            ("bridge", str_field(&vconnector, "object_name").unwrap_or("").to_string()),
+            (
+                "bridge",
+                str_field(&vconnector, "object_name")
+                    .unwrap_or("")
+                    .to_string(),
+            ),
             ("mac_address", mac.to_string()),
         ]
         .into_iter()
@@ -223,7 +224,9 @@ impl Manager {
             };
             let services = self
                 .store
-                .find_objects(doc! {"environment": &env, "type": "vservice", "network": network.clone()})
+                .find_objects(
+                    doc! {"environment": &env, "type": "vservice", "network": network.clone()},
+                )
                 .await?;
             let Some(service) = services
                 .iter()
@@ -267,7 +270,11 @@ impl Manager {
 
     /// Pairs of an existing instance check: the command after the first `.py` and one
     /// character, split on `;`.
-    async fn existing_pairs(&self, host: &str, check: &str) -> Result<Vec<String>, MonitoringError> {
+    async fn existing_pairs(
+        &self,
+        host: &str,
+        check: &str,
+    ) -> Result<Vec<String>, MonitoringError> {
         let config = self
             .store
             .monitoring_config(&self.env.name, host, "client.json")
@@ -278,7 +285,10 @@ impl Manager {
             .and_then(|c| c.get_document(check).ok())
             .and_then(|c| str_field(c, "command").map(String::from));
         Ok(command
-            .and_then(|c| c.split_once(".py").map(|(_, rest)| rest.chars().skip(1).collect::<String>()))
+            .and_then(|c| {
+                c.split_once(".py")
+                    .map(|(_, rest)| rest.chars().skip(1).collect::<String>())
+            })
             .map(|rest| {
                 rest.split(';')
                     .filter(|p| !p.is_empty())
@@ -300,7 +310,9 @@ fn otep_requests(o: &Document) -> Result<Vec<CheckRequest>, MonitoringError> {
         if !matches!(str_field(port, "type"), Some("vxlan" | "gre")) {
             continue;
         }
-        let options = port.get_document("options").map_err(|_| missing("options"))?;
+        let options = port
+            .get_document("options")
+            .map_err(|_| missing("options"))?;
         let port_name = str_field(port, "name").unwrap_or(name);
         let values: Values = [
             ("objid", id),

@@ -65,9 +65,11 @@ impl Manager {
             ));
         };
         let port = match &s.ssh_port {
-            Some(p) => p
-                .parse()
-                .map_err(|_| fail(format!("Monitoring ssh_port must be a port number, got '{p}'")))?,
+            Some(p) => p.parse().map_err(|_| {
+                fail(format!(
+                    "Monitoring ssh_port must be a port number, got '{p}'"
+                ))
+            })?,
             None => return Err(fail("Monitoring ssh_port is missing".into())),
         };
         let endpoint = Endpoint {
@@ -246,7 +248,10 @@ impl Manager {
             }
         }
         for host in hosts {
-            if let Err(e) = d.copy(&format!("{PLUGINS_DIR}/*.py"), PLUGINS_DIR, host).await {
+            if let Err(e) = d
+                .copy(&format!("{PLUGINS_DIR}/*.py"), PLUGINS_DIR, host)
+                .await
+            {
                 self.error(e);
             }
         }
@@ -256,15 +261,22 @@ impl Manager {
     fn copy_locally(&mut self, client: &PendingHost) {
         for (file, local) in &client.files {
             let target = format!("{CONF_DIR}/{file}");
-            let copied = std::fs::create_dir_all(CONF_DIR).and_then(|_| std::fs::copy(local, &target));
+            let copied =
+                std::fs::create_dir_all(CONF_DIR).and_then(|_| std::fs::copy(local, &target));
             if let Err(e) = copied {
-                self.error(format!("monitoring setup: cannot copy {local} to {target}: {e}"));
+                self.error(format!(
+                    "monitoring setup: cannot copy {local} to {target}: {e}"
+                ));
             }
         }
     }
 }
 
-async fn server_exec(server: &Arc<Connection>, ip: &str, command: String) -> Result<String, SshError> {
+async fn server_exec(
+    server: &Arc<Connection>,
+    ip: &str,
+    command: String,
+) -> Result<String, SshError> {
     let (conn, host) = (server.clone(), ip.to_string());
     blocking(ip, move || conn.exec(&command, &host)).await
 }
@@ -286,7 +298,9 @@ impl Delivery<'_> {
     /// Puts `data` at the same absolute `path` on the gateway (directory made and given to
     /// the login user first).
     async fn stage(&self, path: &str, data: Vec<u8>, mode: Option<i32>) -> Result<(), SshError> {
-        let dir = path.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+        let dir = path
+            .rsplit_once('/')
+            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
         self.cli.run(&format!("mkdir -p {dir}"), None).await?;
         self.cli
             .run(&format!("chown -R {} {dir}", self.user), None)
@@ -311,7 +325,9 @@ impl Delivery<'_> {
             if source_dir(&from) == dst.trim_end_matches('/') {
                 return Ok(());
             }
-            self.cli.run(&format!("cp {from} {dst}"), Some(host)).await?;
+            self.cli
+                .run(&format!("cp {from} {dst}"), Some(host))
+                .await?;
             return Ok(());
         }
         self.cli.run(&format!("mkdir -p {dst}"), Some(host)).await?;
@@ -339,7 +355,10 @@ fn source_dir(from: &str) -> &str {
 mod tests {
     #[test]
     fn source_dir_strips_a_glob() {
-        assert_eq!(super::source_dir("/etc/sensu/plugins/*.py"), "/etc/sensu/plugins");
+        assert_eq!(
+            super::source_dir("/etc/sensu/plugins/*.py"),
+            "/etc/sensu/plugins"
+        );
         assert_eq!(super::source_dir("/etc/sensu/ssl/*"), "/etc/sensu/ssl");
         assert_eq!(super::source_dir("/a/b/"), "/a/b");
     }

@@ -110,7 +110,9 @@ pub fn format_map(text: &str, values: &Values) -> Result<String, String> {
                     }
                 }
                 let plain = !name.is_empty()
-                    && name.chars().all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '-');
+                    && name
+                        .chars()
+                        .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '-');
                 match values.get(&name) {
                     Some(v) if plain => out.push_str(v),
                     _ => return Err(name),

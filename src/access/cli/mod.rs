@@ -155,7 +155,10 @@ impl CliAccess {
         let conn = self.connection_for(target)?;
         let host = target.unwrap_or(&conn.endpoint().host).to_string();
         let path = path.to_string();
-        blocking(&host.clone(), move || conn.put_file(&path, &data, mode, &host)).await
+        blocking(&host.clone(), move || {
+            conn.put_file(&path, &data, mode, &host)
+        })
+        .await
     }
 
     fn connection_for(&self, target: Option<&str>) -> Result<Arc<Connection>, SshError> {

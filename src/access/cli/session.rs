@@ -267,9 +267,8 @@ impl Connection {
         let sftp = session
             .sftp()
             .map_err(|e| self.error(host, format!("{what}: cannot start SFTP: {}", e.message())));
-        let result = sftp.and_then(|sftp| {
-            f(&sftp).map_err(|e| self.error(host, format!("{what}: {e}")))
-        });
+        let result =
+            sftp.and_then(|sftp| f(&sftp).map_err(|e| self.error(host, format!("{what}: {e}"))));
         self.give_back(session);
         result
     }
