@@ -213,7 +213,10 @@ impl Manager {
             .store
             .find_objects(doc! {
                 "environment": &env, "type": "vnic", "vnic_type": "instance_vnic",
-                "id_path": {"$regex": format!("^{id_path}/")},
+                "id_path": Bson::RegularExpression(bson::Regex {
+                    pattern: format!("^{id_path}/"),
+                    options: String::new(),
+                }),
             })
             .await?;
         let mut requests = Vec::new();
