@@ -34,9 +34,9 @@ pub fn mkdir(ctx: &Context, args: &[String]) -> Output {
     let parents = flags.contains('p');
     let mut out = Output::default();
     for dir in &dirs {
-        if let Err(e) = ctx.fs.mkdir(&ctx.host.name, ctx.user, dir, parents) {
+        if let Err((failed, e)) = ctx.fs.mkdir(&ctx.host.name, ctx.user, dir, parents) {
             out.stderr.push_str(&format!(
-                "mkdir: cannot create directory '{dir}': {}\n",
+                "mkdir: cannot create directory '{failed}': {}\n",
                 e.text()
             ));
             out.status = 1;

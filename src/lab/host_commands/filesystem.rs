@@ -119,7 +119,14 @@ impl HostFiles {
     }
 
     /// Creates one directory (`parents`: the missing ancestors too, no error if it exists).
-    pub fn mkdir(&self, host: &str, user: &str, path: &str, parents: bool) -> Result<(), FsError> {
+    /// An error names the directory that could not be made.
+    pub fn mkdir(
+        &self,
+        host: &str,
+        user: &str,
+        path: &str,
+        parents: bool,
+    ) -> Result<(), (String, FsError)> {
         let path = normalize(path);
         self.with(host, |files| {
             let mut chain = vec![path.clone()];
@@ -131,10 +138,10 @@ impl HostFiles {
             for p in chain.iter().rev() {
                 match files.get(p).map(|n| &n.kind) {
                     Some(Kind::Dir) if parents => continue,
-                    Some(_) => return Err(FsError::Exists),
+                    Some(_) => return Err((p.clone(), FsError::Exists)),
                     None => {}
                 }
-                may_write_in(files, &parent(p), user)?;
+                may_write_in(files, &parent(p), user).map_err(|e| (p.clone(), e))?;
                 let node = Node {
                     kind: Kind::Dir,
                     owner: user.into(),
@@ -322,7 +329,7 @@ mod tests {
         let fs = HostFiles::default();
         assert_eq!(
             fs.mkdir("h", "u", "/etc/sensu/conf.d", true),
-            Err(FsError::PermissionDenied)
+            Err(("/etc/sensu".to_string(), FsError::PermissionDenied))
         );
         fs.mkdir("h", "root", "/etc/sensu/conf.d", true).unwrap();
         assert_eq!(
@@ -407,6 +414,6 @@ impl crate::lab::ssh_server::FileStore for HostStore {
     fn mkdir(&self, user: &str, path: &str) -> Result<(), crate::lab::ssh_server::FileError> {
         self.files
             .mkdir(&self.host, user, path, false)
-            .map_err(sftp_error)
+            .map_err(|(_, e)| sftp_error(e))
     }
 }
