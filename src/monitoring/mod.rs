@@ -4,9 +4,11 @@
 //! A run owns one [`Manager`]; errors inside it are logged and counted, never fatal, except a
 //! server setup missing its required fields.
 
+pub mod check_name;
 pub mod checks;
 pub mod deploy;
 pub mod generate;
+pub mod handler;
 pub mod pyjson;
 pub mod settings;
 pub mod templates;

@@ -91,6 +91,52 @@ impl Store {
     }
 }
 
+impl Store {
+    /// `data[].value` of a `constants` document, `None` when the document is missing.
+    pub async fn constant_values(
+        &self,
+        name: &str,
+    ) -> Result<Option<Vec<(String, String)>>, StoreError> {
+        let docs = self.find(Logical::Constants, doc! {"name": name}).await?;
+        Ok(docs.first().map(|d| {
+            d.get_array("data")
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| {
+                            let i = i.as_document()?;
+                            let value = crate::monitoring::templates::python_str(i.get("value")?)?;
+                            let label = i.get_str("label").unwrap_or("").to_string();
+                            Some((value, label))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        }))
+    }
+
+    /// The first link matching `filter`.
+    pub async fn find_link(&self, filter: Document) -> Result<Option<Document>, StoreError> {
+        self.collection(Logical::Links)
+            .find_one(filter)
+            .await
+            .map_err(|e| self.op_error(Logical::Links, e))
+    }
+
+    /// `$set` on one link, by `_id`.
+    pub async fn set_link_fields(
+        &self,
+        id: &bson::Bson,
+        fields: Document,
+    ) -> Result<(), StoreError> {
+        self.collection(Logical::Links)
+            .update_one(doc! {"_id": id.clone()}, doc! {"$set": fields})
+            .await
+            .map_err(|e| self.op_error(Logical::Links, e))?;
+        Ok(())
+    }
+}
+
 fn order_key(order: Option<&bson::Bson>) -> String {
     match order {
         Some(bson::Bson::String(s)) => s.clone(),
