@@ -230,7 +230,7 @@ fn otep_aggregate(ports: &Document) -> (i32, &'static str) {
         .filter_map(Bson::as_document)
         .filter_map(|p| str_field(p, "status"))
         .collect();
-    if !statuses.iter().any(|s| *s == "OK") {
+    if !statuses.contains(&"OK") {
         (2, "Error")
     } else if statuses.iter().any(|s| *s != "OK") {
         (1, "Warning")

@@ -320,35 +320,6 @@ pub fn wildcard(pattern: &str, name: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn owners_and_modes() {
-        let fs = HostFiles::default();
-        assert_eq!(
-            fs.mkdir("h", "u", "/etc/sensu/conf.d", true),
-            Err(("/etc/sensu".to_string(), FsError::PermissionDenied))
-        );
-        fs.mkdir("h", "root", "/etc/sensu/conf.d", true).unwrap();
-        assert_eq!(
-            fs.write("h", "u", "/etc/sensu/conf.d/a.json", b"x".to_vec(), 0o644),
-            Err(FsError::PermissionDenied)
-        );
-        fs.chown("h", "root", "/etc/sensu", "u", true).unwrap();
-        fs.write("h", "u", "/etc/sensu/conf.d/a.json", b"x".to_vec(), 0o644)
-            .unwrap();
-        assert_eq!(fs.read("h", "v", "/etc/sensu/conf.d/a.json").unwrap(), b"x");
-        assert_eq!(
-            fs.glob("h", "/etc/sensu/conf.d/*.json"),
-            vec!["/etc/sensu/conf.d/a.json"]
-        );
-        assert!(fs.glob("other", "/etc/sensu/conf.d/*").is_empty());
-        assert!(wildcard("*.py", "check_ping.py") && !wildcard("*.py", "x.rb"));
-    }
-}
-
 /// One host's files as the SSH server's `sftp` subsystem sees them.
 pub struct HostStore {
     pub files: std::sync::Arc<HostFiles>,
@@ -415,5 +386,34 @@ impl crate::lab::ssh_server::FileStore for HostStore {
         self.files
             .mkdir(&self.host, user, path, false)
             .map_err(|(_, e)| sftp_error(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_and_modes() {
+        let fs = HostFiles::default();
+        assert_eq!(
+            fs.mkdir("h", "u", "/etc/sensu/conf.d", true),
+            Err(("/etc/sensu".to_string(), FsError::PermissionDenied))
+        );
+        fs.mkdir("h", "root", "/etc/sensu/conf.d", true).unwrap();
+        assert_eq!(
+            fs.write("h", "u", "/etc/sensu/conf.d/a.json", b"x".to_vec(), 0o644),
+            Err(FsError::PermissionDenied)
+        );
+        fs.chown("h", "root", "/etc/sensu", "u", true).unwrap();
+        fs.write("h", "u", "/etc/sensu/conf.d/a.json", b"x".to_vec(), 0o644)
+            .unwrap();
+        assert_eq!(fs.read("h", "v", "/etc/sensu/conf.d/a.json").unwrap(), b"x");
+        assert_eq!(
+            fs.glob("h", "/etc/sensu/conf.d/*.json"),
+            vec!["/etc/sensu/conf.d/a.json"]
+        );
+        assert!(fs.glob("other", "/etc/sensu/conf.d/*").is_empty());
+        assert!(wildcard("*.py", "check_ping.py") && !wildcard("*.py", "x.rb"));
     }
 }
