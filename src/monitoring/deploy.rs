@@ -301,11 +301,26 @@ impl Delivery<'_> {
         let dir = path
             .rsplit_once('/')
             .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
-        self.cli.run(&format!("mkdir -p {dir}"), None).await?;
+        self.make_dir(dir, None).await?;
         self.cli
             .run(&format!("chown -R {} {dir}", self.user), None)
             .await?;
         self.cli.put_file(None, path, data, mode).await
+    }
+
+    /// `mkdir -p` on `target` (the gateway when `None`); a timeout says which directory.
+    async fn make_dir(&self, dir: &str, target: Option<&str>) -> Result<(), SshError> {
+        match self.cli.run(&format!("mkdir -p {dir}"), target).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.detail.contains("timed out") => Err(SshError {
+                detail: format!(
+                    "timed out trying to create directory {dir} on host {}",
+                    target.unwrap_or("gateway")
+                ),
+                ..e
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     async fn stage_local(&self, local: &str) -> Result<(), SshError> {
@@ -330,7 +345,7 @@ impl Delivery<'_> {
                 .await?;
             return Ok(());
         }
-        self.cli.run(&format!("mkdir -p {dst}"), Some(host)).await?;
+        self.make_dir(dst, Some(host)).await?;
         self.cli
             .run(&format!("chown -R {} {dst}", self.user), Some(host))
             .await?;
