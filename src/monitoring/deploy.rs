@@ -88,7 +88,7 @@ impl Manager {
             .filter(|p| p.is_server)
             .flat_map(|p| p.files.clone())
             .collect();
-        if files.is_empty() && self.ssl_paths.is_none() {
+        if files.is_empty() {
             return;
         }
         let server = match self.server_connection() {
@@ -121,9 +121,6 @@ impl Manager {
             if let Err(e) = result {
                 self.error(e);
             }
-        }
-        if files.is_empty() {
-            return;
         }
         for service in ["sensu-server", "uchiwa"] {
             log::info!("restart {service} on {ip}");
