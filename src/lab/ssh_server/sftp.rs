@@ -43,6 +43,9 @@ const ATTR_PERMISSIONS: u32 = 0x4;
 const ATTR_ACMODTIME: u32 = 0x8;
 const ATTR_EXTENDED: u32 = 0x8000_0000;
 
+/// The largest file a client may write (the files live in the lab's memory).
+const MAX_FILE_SIZE: usize = 64 * 1024 * 1024;
+
 /// An open file: its path and, when opened for writing, the content being written.
 struct OpenFile {
     path: String,
@@ -345,10 +348,16 @@ impl SftpSession {
         let Some(content) = open.written.as_mut() else {
             return status(id, FX_PERMISSION_DENIED);
         };
-        if content.len() < offset + data.len() {
-            content.resize(offset + data.len(), 0);
+        let Some(end) = offset
+            .checked_add(data.len())
+            .filter(|e| *e <= MAX_FILE_SIZE)
+        else {
+            return status(id, FX_FAILURE);
+        };
+        if content.len() < end {
+            content.resize(end, 0);
         }
-        content[offset..offset + data.len()].copy_from_slice(data);
+        content[offset..end].copy_from_slice(data);
         match self
             .store
             .write(&self.user, &open.path, content.clone(), 0o644)
