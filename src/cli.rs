@@ -38,4 +38,6 @@ pub enum Command {
     ScanManager(commands::scan_manager::ScanManagerArgs),
     /// Keep the inventory live from OpenStack notifications on AMQP.
     Listen(commands::listen::ListenArgs),
+    /// Record one Sensu check result (the `osdna-monitor` pipe handler) on its object or link.
+    Monitor(commands::monitor::MonitorArgs),
 }

@@ -17,6 +17,7 @@ pub mod lab;
 pub mod links;
 pub mod listen;
 pub mod logging;
+pub mod monitoring;
 pub mod output;
 pub mod scanner;
 pub mod secret;

@@ -34,6 +34,9 @@ _calipso() {
             calipso,listen)
                 cmd="calipso__subcmd__listen"
                 ;;
+            calipso,monitor)
+                cmd="calipso__subcmd__monitor"
+                ;;
             calipso,scan)
                 cmd="calipso__subcmd__scan"
                 ;;
@@ -127,6 +130,9 @@ _calipso() {
             calipso__subcmd__help,listen)
                 cmd="calipso__subcmd__help__subcmd__listen"
                 ;;
+            calipso__subcmd__help,monitor)
+                cmd="calipso__subcmd__help__subcmd__monitor"
+                ;;
             calipso__subcmd__help,scan)
                 cmd="calipso__subcmd__help__subcmd__scan"
                 ;;
@@ -167,7 +173,7 @@ _calipso() {
 
     case "${cmd}" in
         calipso)
-            opts="-h -V --help --version scan env db clique-types graph test-conn scan-manager listen help"
+            opts="-h -V --help --version scan env db clique-types graph test-conn scan-manager listen monitor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -777,7 +783,7 @@ _calipso() {
             return 0
             ;;
         calipso__subcmd__help)
-            opts="scan env db clique-types graph test-conn scan-manager listen help"
+            opts="scan env db clique-types graph test-conn scan-manager listen monitor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -986,6 +992,20 @@ _calipso() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        calipso__subcmd__help__subcmd__monitor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         calipso__subcmd__help__subcmd__scan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1100,6 +1120,60 @@ _calipso() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        calipso__subcmd__monitor)
+            opts="-m -e -y -i -l -h --mongo_config --env --inventory --inputfile --loglevel --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mongo_config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inputfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loglevel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -34,6 +34,7 @@ complete -c calipso -n "__fish_calipso_needs_command" -f -a "graph" -d 'Write a 
 complete -c calipso -n "__fish_calipso_needs_command" -f -a "test-conn" -d 'Test the connections an environment configures, or serve connection_tests requests'
 complete -c calipso -n "__fish_calipso_needs_command" -f -a "scan-manager" -d 'Run the scan requests and scheduled scans of the scans collections'
 complete -c calipso -n "__fish_calipso_needs_command" -f -a "listen" -d 'Keep the inventory live from OpenStack notifications on AMQP'
+complete -c calipso -n "__fish_calipso_needs_command" -f -a "monitor" -d 'Record one Sensu check result (the `osdna-monitor` pipe handler) on its object or link'
 complete -c calipso -n "__fish_calipso_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
 complete -c calipso -n "__fish_calipso_using_subcommand scan" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
@@ -177,15 +178,22 @@ complete -c calipso -n "__fish_calipso_using_subcommand listen" -l all -d 'Liste
 complete -c calipso -n "__fish_calipso_using_subcommand listen" -l consume_all -d 'Reject (dead-letter) messages without a handler instead of acknowledging them'
 complete -c calipso -n "__fish_calipso_using_subcommand listen" -l once -d 'Stop after one message (tests)'
 complete -c calipso -n "__fish_calipso_using_subcommand listen" -s h -l help -d 'Print help'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "scan" -d 'Scan an environment (or one object) into the inventory, then find links and cliques'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "env" -d 'Register, list and export environment definitions (environments_config)'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "db" -d 'Load and inspect the reference collections a fresh database needs'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "clique-types" -d 'Import and export clique types'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "graph" -d 'Write a clique or a whole environment as a graph (dot, graphml, json)'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "test-conn" -d 'Test the connections an environment configures, or serve connection_tests requests'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "scan-manager" -d 'Run the scan requests and scheduled scans of the scans collections'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "listen" -d 'Keep the inventory live from OpenStack notifications on AMQP'
-complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c calipso -n "__fish_calipso_using_subcommand monitor" -s m -l mongo_config -d 'Mongo access file (default /local_dir/calipso_mongo_access.conf)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand monitor" -s e -l env -d 'Environment name (the event\'s client.environment takes precedence)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand monitor" -s y -l inventory -d 'Inventory collection name; renames the companion collections' -r
+complete -c calipso -n "__fish_calipso_using_subcommand monitor" -s i -l inputfile -d 'Read the check result from this file instead of stdin' -r
+complete -c calipso -n "__fish_calipso_using_subcommand monitor" -s l -l loglevel -d 'Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL (any case)' -r
+complete -c calipso -n "__fish_calipso_using_subcommand monitor" -s h -l help -d 'Print help'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen monitor help" -f -a "scan" -d 'Scan an environment (or one object) into the inventory, then find links and cliques'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen monitor help" -f -a "env" -d 'Register, list and export environment definitions (environments_config)'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen monitor help" -f -a "db" -d 'Load and inspect the reference collections a fresh database needs'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen monitor help" -f -a "clique-types" -d 'Import and export clique types'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen monitor help" -f -a "graph" -d 'Write a clique or a whole environment as a graph (dot, graphml, json)'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen monitor help" -f -a "test-conn" -d 'Test the connections an environment configures, or serve connection_tests requests'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen monitor help" -f -a "scan-manager" -d 'Run the scan requests and scheduled scans of the scans collections'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen monitor help" -f -a "listen" -d 'Keep the inventory live from OpenStack notifications on AMQP'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen monitor help" -f -a "monitor" -d 'Record one Sensu check result (the `osdna-monitor` pipe handler) on its object or link'
+complete -c calipso -n "__fish_calipso_using_subcommand help; and not __fish_seen_subcommand_from scan env db clique-types graph test-conn scan-manager listen monitor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "import" -d 'Validate environment documents from a JSON file (`-` = stdin) and write them'
 complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "export" -d 'Print environment documents as JSON (secrets shown as "********" unless --with-secrets)'
 complete -c calipso -n "__fish_calipso_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "validate" -d 'Run the import checks without MongoDB (built-in constants and supported environments)'

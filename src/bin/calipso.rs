@@ -35,6 +35,7 @@ fn main() -> ExitCode {
             Command::TestConn(args) => commands::test_conn::run(args).await,
             Command::ScanManager(args) => commands::scan_manager::run(args).await,
             Command::Listen(args) => commands::listen::run(args).await,
+            Command::Monitor(args) => commands::monitor::run(args).await,
         }
     });
     ExitCode::from(code)

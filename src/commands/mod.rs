@@ -8,6 +8,7 @@ pub mod db;
 pub mod env;
 pub mod graph;
 pub mod listen;
+pub mod monitor;
 pub mod scan;
 pub mod scan_manager;
 pub mod test_conn;

@@ -3,6 +3,7 @@
 
 mod connection;
 mod keys;
+mod sftp;
 
 use crate::secret::Secret;
 use connection::{stopped, Connection, Credentials, Shared};
@@ -28,6 +29,37 @@ pub struct CommandReply {
 /// Answers the command line of an `exec` request, exactly as received.
 pub trait CommandHandler: Send + Sync + 'static {
     fn handle(&self, user: &str, command: &str) -> CommandReply;
+
+    /// The files the `sftp` subsystem serves; `None` refuses the subsystem.
+    fn file_store(&self) -> Option<Arc<dyn FileStore>> {
+        None
+    }
+}
+
+/// Why a file operation failed, as SFTP status codes tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileError {
+    NoSuchFile,
+    PermissionDenied,
+    Failure,
+}
+
+/// What `stat` tells of a path.
+#[derive(Debug, Clone, Copy)]
+pub struct FileInfo {
+    pub size: u64,
+    /// Type and permission bits (`0o100644`, `0o040755`).
+    pub mode: u32,
+}
+
+/// The file system behind the `sftp` subsystem, seen by one logged-in user.
+pub trait FileStore: Send + Sync + 'static {
+    fn read(&self, user: &str, path: &str) -> Result<Vec<u8>, FileError>;
+    /// Replaces the whole content (created with `mode` when new).
+    fn write(&self, user: &str, path: &str, data: Vec<u8>, mode: u32) -> Result<(), FileError>;
+    fn stat(&self, user: &str, path: &str) -> Result<FileInfo, FileError>;
+    fn set_mode(&self, user: &str, path: &str, mode: u32) -> Result<(), FileError>;
+    fn mkdir(&self, user: &str, path: &str) -> Result<(), FileError>;
 }
 
 #[derive(Debug, Clone)]

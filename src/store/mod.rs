@@ -5,6 +5,7 @@
 
 pub mod graph;
 pub mod keys;
+mod monitoring;
 pub mod naming;
 pub mod reference;
 

@@ -125,6 +125,42 @@ impl CliAccess {
         ))
     }
 
+    /// Whether `target` is the machine the connection lands on (`uname -n`, asked once).
+    pub async fn is_gateway(&self, target: &str) -> Result<bool, SshError> {
+        let conn = self.connection_for(Some(target))?;
+        self.target_is_gateway(&conn, target).await
+    }
+
+    /// Runs `cmd` exactly as given on the connection serving `target` (the gateway when
+    /// `None`): no `sudo`, no hop, no cache (the deployment's `scp`).
+    pub async fn run_raw(&self, cmd: &str, target: Option<&str>) -> Result<String, SshError> {
+        let conn = self.connection_for(target)?;
+        let host = target.unwrap_or(&conn.endpoint().host).to_string();
+        exec_blocking(conn, cmd.to_string(), host).await
+    }
+
+    /// The login user of the connection serving `target`.
+    pub fn user(&self, target: Option<&str>) -> Result<String, SshError> {
+        Ok(self.connection_for(target)?.endpoint().user.clone())
+    }
+
+    /// SFTP-writes `data` to `path` on the machine the connection serving `target` lands on.
+    pub async fn put_file(
+        &self,
+        target: Option<&str>,
+        path: &str,
+        data: Vec<u8>,
+        mode: Option<i32>,
+    ) -> Result<(), SshError> {
+        let conn = self.connection_for(target)?;
+        let host = target.unwrap_or(&conn.endpoint().host).to_string();
+        let path = path.to_string();
+        blocking(&host.clone(), move || {
+            conn.put_file(&path, &data, mode, &host)
+        })
+        .await
+    }
+
     fn connection_for(&self, target: Option<&str>) -> Result<Arc<Connection>, SshError> {
         match (&self.routing, target) {
             (Routing::Gateway(conn), _) => Ok(conn.clone()),
@@ -217,6 +253,19 @@ async fn exec_blocking(
         .await
         .map_err(|e| SshError {
             host: name,
+            detail: format!("SSH worker failed: {e}"),
+        })?
+}
+
+/// Runs blocking SSH work (file transfers, a login of its own) on tokio's blocking pool.
+pub async fn blocking<T: Send + 'static>(
+    host: &str,
+    work: impl FnOnce() -> Result<T, SshError> + Send + 'static,
+) -> Result<T, SshError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| SshError {
+            host: host.to_string(),
             detail: format!("SSH worker failed: {e}"),
         })?
 }

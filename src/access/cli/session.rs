@@ -250,3 +250,80 @@ fn timeout_text(command: &str) -> String {
         COMMAND_TIMEOUT.as_secs()
     )
 }
+
+/// File transfer over the SFTP subsystem of a pooled session (the monitoring deployment's
+/// uploads and the SSL files' download).
+impl Connection {
+    fn with_sftp<T>(
+        &self,
+        host: &str,
+        what: &str,
+        f: impl FnOnce(&ssh2::Sftp) -> Result<T, String>,
+    ) -> Result<T, SshError> {
+        let session = match self.take_idle() {
+            Some(session) => session,
+            None => self.connect()?,
+        };
+        let sftp = session
+            .sftp()
+            .map_err(|e| self.error(host, format!("{what}: cannot start SFTP: {}", e.message())));
+        let result =
+            sftp.and_then(|sftp| f(&sftp).map_err(|e| self.error(host, format!("{what}: {e}"))));
+        self.give_back(session);
+        result
+    }
+
+    /// Writes `data` to `path` (created or truncated); `mode`, when given, is set afterwards.
+    pub fn put_file(
+        &self,
+        path: &str,
+        data: &[u8],
+        mode: Option<i32>,
+        host: &str,
+    ) -> Result<(), SshError> {
+        use std::io::Write;
+        let what = format!("SFTP put {path}");
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        log::debug!("sftp {}: put {path}", self.endpoint.address());
+        self.with_sftp(host, &what, |sftp| {
+            let target = std::path::Path::new(path);
+            let mut file = sftp.create(target).map_err(sftp_text)?;
+            file.write_all(data).map_err(|e| e.to_string())?;
+            drop(file);
+            if let Some(perm) = mode {
+                let stat = ssh2::FileStat {
+                    size: None,
+                    uid: None,
+                    gid: None,
+                    perm: Some(perm as u32),
+                    atime: None,
+                    mtime: None,
+                };
+                sftp.setstat(target, stat).map_err(sftp_text)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Reads the whole file at `path`.
+    pub fn get_file(&self, path: &str, host: &str) -> Result<Vec<u8>, SshError> {
+        let what = format!("SFTP get {path}");
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        log::debug!("sftp {}: get {path}", self.endpoint.address());
+        self.with_sftp(host, &what, |sftp| {
+            let mut file = sftp.open(std::path::Path::new(path)).map_err(sftp_text)?;
+            let mut data = Vec::new();
+            file.read_to_end(&mut data).map_err(|e| e.to_string())?;
+            Ok(data)
+        })
+    }
+}
+
+/// An SFTP status as text (`No such file`, `Permission denied`, …).
+fn sftp_text(e: ssh2::Error) -> String {
+    match e.code() {
+        ssh2::ErrorCode::SFTP(2) => "No such file or directory".into(),
+        ssh2::ErrorCode::SFTP(3) => "Permission denied".into(),
+        _ => e.message().to_string(),
+    }
+}

@@ -1,5 +1,6 @@
 //! `calipso scan`: every flag of the original `scan.py`, then the run flow of scan-cli.md §5.
 
+mod monitoring;
 mod summary;
 
 use super::common::MongoArgs;
@@ -270,16 +271,13 @@ pub async fn execute(args: &ScanArgs, origin: &ScanOrigin) -> Result<Outcome, Fa
     let types = store.scan_object_types().await.map_err(setup)?;
     let tree = ScannerTree::load(&env.app_path(), types.as_deref()).map_err(setup)?;
     logging::set_context(&env.name, origin.id.clone(), &origin.kind);
-    if store
-        .is_feature_supported(&env, "monitoring")
-        .await
-        .map_err(setup)?
-    {
-        log::debug!("monitoring is supported for this environment; the Sensu setup is not part of this version");
-    }
+    let mut monitoring = monitoring::start(args, &store, &env).await?;
     let env_name = env.name.clone();
     let ctx = ScanContext::new(env, store.clone());
-    let phases = run_phases(args, &ctx, &tree, plan.clone()).await?;
+    let mut phases = run_phases(args, &ctx, &tree, plan.clone()).await?;
+    if let Some(manager) = monitoring.as_mut() {
+        phases.found_errors |= !monitoring::finish(args, manager).await?;
+    }
     let status = if phases.found_errors {
         "errors detected"
     } else {

@@ -9,12 +9,15 @@ mod bonding;
 mod brctl;
 mod docker;
 mod ethtool;
+mod fileops;
 mod files;
+pub mod filesystem;
 mod ip;
 mod ls;
 mod lxb;
 mod ovs;
 mod programs;
+mod services;
 pub mod shell;
 mod virsh;
 mod vppctl;
@@ -22,7 +25,8 @@ pub mod wiring;
 
 use crate::lab::model::{Host, Model};
 use crate::lab::ssh_server::{CommandHandler, CommandReply};
-use shell::{Connector, SimpleCommand};
+use filesystem::HostFiles;
+use shell::{Connector, SimpleCommand, GLOB_STAR};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -51,33 +55,79 @@ impl Output {
     }
 }
 
-/// Where a program runs and what it can see.
+/// The lab's state a command sees: the model and the files written on the hosts.
+#[derive(Clone, Copy)]
+pub struct World<'a> {
+    pub model: &'a Model,
+    pub fs: &'a HostFiles,
+}
+
+/// Where a program runs, as whom, and what it can see.
 pub struct Context<'a> {
     pub model: &'a Model,
+    pub fs: &'a HostFiles,
     pub host: &'a Host,
+    pub user: &'a str,
     pub stdin: &'a str,
+}
+
+impl<'a> Context<'a> {
+    pub fn world(&self) -> World<'a> {
+        World {
+            model: self.model,
+            fs: self.fs,
+        }
+    }
 }
 
 /// The SSH command responder of the lab.
 pub struct HostCommands {
     model: Arc<Model>,
+    files: Arc<HostFiles>,
     latency: Duration,
 }
 
+/// The default login of [`HostCommands::run`].
+pub const DEFAULT_USER: &str = "calipso";
+
 impl HostCommands {
     pub fn new(model: Arc<Model>, latency: Duration) -> Self {
-        HostCommands { model, latency }
+        HostCommands {
+            model,
+            files: Arc::new(HostFiles::default()),
+            latency,
+        }
     }
 
-    /// Runs `line` in the gateway's shell.
+    /// Runs `line` in the gateway's shell as the lab's login user.
     pub fn run(&self, line: &str) -> Output {
-        run_line(&self.model, self.model.gateway(), line, "")
+        self.run_as(DEFAULT_USER, line)
+    }
+
+    pub fn run_as(&self, user: &str, line: &str) -> Output {
+        let world = World {
+            model: &self.model,
+            fs: &self.files,
+        };
+        run_line(world, self.model.gateway(), user, line, "")
+    }
+
+    /// The hosts' files (what SFTP reads and writes on the gateway).
+    pub fn files(&self) -> Arc<HostFiles> {
+        self.files.clone()
     }
 }
 
 impl CommandHandler for HostCommands {
-    fn handle(&self, _user: &str, command: &str) -> CommandReply {
-        let output = self.run(command);
+    fn file_store(&self) -> Option<Arc<dyn crate::lab::ssh_server::FileStore>> {
+        Some(Arc::new(filesystem::HostStore {
+            files: self.files.clone(),
+            host: self.model.gateway().name.clone(),
+        }))
+    }
+
+    fn handle(&self, user: &str, command: &str) -> CommandReply {
+        let output = self.run_as(user, command);
         CommandReply {
             stdout: output.stdout.into_bytes(),
             stderr: output.stderr.into_bytes(),
@@ -88,8 +138,8 @@ impl CommandHandler for HostCommands {
 }
 
 /// Interprets a command line in `host`'s shell.
-pub fn run_line(model: &Model, host: &Host, line: &str, stdin: &str) -> Output {
-    let mut substitute = |inner: &str| run_line(model, host, inner, "").stdout;
+pub fn run_line(world: World, host: &Host, user: &str, line: &str, stdin: &str) -> Output {
+    let mut substitute = |inner: &str| run_line(world, host, user, inner, "").stdout;
     let parsed = shell::tokenize(line, &mut substitute).and_then(shell::parse);
     let list = match parsed {
         Ok(list) => list,
@@ -108,7 +158,7 @@ pub fn run_line(model: &Model, host: &Host, line: &str, stdin: &str) -> Output {
         let mut input = stdin.to_string();
         let mut status = 0;
         for command in &pipeline {
-            let out = run_simple(model, host, command, &input);
+            let out = run_simple(world, host, user, command, &input);
             total.stderr.push_str(&out.stderr);
             input = out.stdout;
             status = out.status;
@@ -119,8 +169,15 @@ pub fn run_line(model: &Model, host: &Host, line: &str, stdin: &str) -> Output {
     total
 }
 
-fn run_simple(model: &Model, host: &Host, command: &SimpleCommand, stdin: &str) -> Output {
-    let mut out = run_words(model, host, &command.words, stdin);
+fn run_simple(
+    world: World,
+    host: &Host,
+    user: &str,
+    command: &SimpleCommand,
+    stdin: &str,
+) -> Output {
+    let words = expand(world.fs, host, &command.words);
+    let mut out = run_words(world, host, user, &words, stdin);
     if command.stderr_to_stdout {
         let stderr = std::mem::take(&mut out.stderr);
         out.stdout.push_str(&stderr);
@@ -134,33 +191,62 @@ fn run_simple(model: &Model, host: &Host, command: &SimpleCommand, stdin: &str) 
     out
 }
 
-fn run_words(model: &Model, host: &Host, words: &[String], stdin: &str) -> Output {
+/// Pathname expansion of the words holding an unquoted `*`.
+fn expand(fs: &HostFiles, host: &Host, words: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(words.len());
+    for word in words {
+        if !word.contains(GLOB_STAR) {
+            out.push(word.clone());
+            continue;
+        }
+        let pattern = word.replace(GLOB_STAR, "*");
+        let matches = fs.glob(&host.name, &pattern);
+        if matches.is_empty() {
+            out.push(pattern);
+        } else {
+            out.extend(matches);
+        }
+    }
+    out
+}
+
+fn run_words(world: World, host: &Host, user: &str, words: &[String], stdin: &str) -> Output {
     let Some((program, args)) = words.split_first() else {
         return Output::default();
     };
     match program.as_str() {
-        "sudo" => run_sudo(model, host, args, stdin),
-        "ssh" => run_ssh(model, args, stdin),
+        "sudo" => run_sudo(world, host, args, stdin),
+        "ssh" => run_ssh(world, user, args, stdin),
         _ => match programs::lookup(program) {
-            Some(handler) => handler(&Context { model, host, stdin }, args),
+            Some(handler) => {
+                let ctx = Context {
+                    model: world.model,
+                    fs: world.fs,
+                    host,
+                    user,
+                    stdin,
+                };
+                handler(&ctx, args)
+            }
             None => Output::fail(format!("bash: {program}: command not found\n"), 127),
         },
     }
 }
 
-fn run_sudo(model: &Model, host: &Host, args: &[String], stdin: &str) -> Output {
+fn run_sudo(world: World, host: &Host, args: &[String], stdin: &str) -> Output {
     let Some(program) = args.first() else {
         return Output::fail("usage: sudo -h | -K | -k | -V\n", 1);
     };
     if program != "ssh" && program != "sudo" && programs::lookup(program).is_none() {
         return Output::fail(format!("sudo: {program}: command not found\n"), 1);
     }
-    run_words(model, host, args, stdin)
+    run_words(world, host, "root", args, stdin)
 }
 
 /// `ssh [-q] [-o option] [-p port] [-t] <host> <command...>`: the command runs in the target's
 /// shell. Only hosts of the model resolve (by name, short name or management address).
-fn run_ssh(model: &Model, args: &[String], stdin: &str) -> Output {
+fn run_ssh(world: World, user: &str, args: &[String], stdin: &str) -> Output {
+    let model = world.model;
     let mut rest = args.iter();
     let destination = loop {
         match rest.next().map(String::as_str) {
@@ -172,7 +258,10 @@ fn run_ssh(model: &Model, args: &[String], stdin: &str) -> Output {
             None => return Output::fail(ssh_usage(), 255),
         }
     };
-    let name = destination.rsplit('@').next().unwrap_or(destination);
+    let (login, name) = match destination.rsplit_once('@') {
+        Some((login, name)) => (login, name),
+        None => (user, destination),
+    };
     let Some(target) = resolve(model, name) else {
         return Output::fail(
             format!("ssh: Could not resolve hostname {name}: Name or service not known\n"),
@@ -187,10 +276,10 @@ fn run_ssh(model: &Model, args: &[String], stdin: &str) -> Output {
             255,
         );
     }
-    run_line(model, target, &remote.join(" "), stdin)
+    run_line(world, target, login, &remote.join(" "), stdin)
 }
 
-fn resolve<'a>(model: &'a Model, name: &str) -> Option<&'a Host> {
+pub(crate) fn resolve<'a>(model: &'a Model, name: &str) -> Option<&'a Host> {
     model.hosts.iter().find(|h| {
         h.name == name || h.management_ip == name || h.name.split('.').next() == Some(name)
     })

@@ -24,6 +24,13 @@ pub fn lookup(program: &str) -> Option<Handler> {
         "ovs-dpctl" => super::ovs::ovs_dpctl,
         "vppctl" => super::vppctl::vppctl,
         "docker" => super::docker::docker,
+        "mkdir" => super::fileops::mkdir,
+        "chown" => super::fileops::chown,
+        "chmod" => super::fileops::chmod,
+        "cp" => super::fileops::cp,
+        "scp" => super::fileops::scp,
+        "service" => super::services::service,
+        "systemctl" => super::services::systemctl,
         _ => return None,
     };
     Some(handler)
@@ -93,6 +100,18 @@ fn cat(ctx: &Context, args: &[String]) -> Output {
     }
     let mut out = Output::default();
     for path in args {
+        match ctx.fs.read(&ctx.host.name, ctx.user, path) {
+            Ok(data) => {
+                out.stdout.push_str(&String::from_utf8_lossy(&data));
+                continue;
+            }
+            Err(super::filesystem::FsError::NotFound) => {}
+            Err(e) => {
+                out.stderr.push_str(&format!("cat: {path}: {}\n", e.text()));
+                out.status = 1;
+                continue;
+            }
+        }
         match files::read(ctx.host, path)
             .or_else(|| super::bonding::read(ctx.model, ctx.host, path))
         {

@@ -2,6 +2,10 @@
 //! words with single/double quotes and backquote substitution, pipelines, `&&`, `||`, `;`, and
 //! the stderr redirections `2>&1` / `2>/dev/null`. Anything fancier is an error, not a guess.
 
+/// Stands for an unquoted `*` in a word: pathname expansion happens when the command runs,
+/// against the files of the host it runs on (a word without matches keeps its `*`).
+pub const GLOB_STAR: char = '\u{E000}';
+
 /// One token of a command line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Token {
@@ -113,6 +117,10 @@ pub fn tokenize(
                     ">/dev/null" | "1>/dev/null" => Token::StdoutToNull,
                     other => return Err(SyntaxError::Unexpected(other.to_string())),
                 });
+            }
+            '*' => {
+                in_word = true;
+                word.push(GLOB_STAR);
             }
             _ => {
                 in_word = true;

@@ -2,6 +2,7 @@
 //! answered by the [`CommandHandler`], each in its own task so slow commands never hold up
 //! other channels or sessions.
 
+use super::sftp::SftpSession;
 use super::{CommandHandler, CommandReply};
 use crate::secret::Secret;
 use russh::keys::PublicKey;
@@ -31,11 +32,17 @@ pub(super) struct Connection {
     shared: Arc<Shared>,
     /// The authenticated user, once authentication succeeded.
     user: Option<String>,
+    /// Channels running the `sftp` subsystem.
+    sftp: HashMap<ChannelId, SftpSession>,
 }
 
 impl Connection {
     pub fn new(shared: Arc<Shared>) -> Self {
-        Connection { shared, user: None }
+        Connection {
+            shared,
+            user: None,
+            sftp: HashMap::new(),
+        }
     }
 
     fn key_is_authorized(&self, user: &str, key: &PublicKey) -> bool {
@@ -174,10 +181,53 @@ impl russh::server::Handler for Connection {
     async fn subsystem_request(
         &mut self,
         channel: ChannelId,
-        _name: &str,
+        name: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        session.channel_failure(channel)
+        let store = self.shared.handler.file_store();
+        match (name, store, self.user.clone()) {
+            ("sftp", Some(store), Some(user)) => {
+                log::debug!("ssh sftp session for {user}");
+                self.sftp.insert(channel, SftpSession::new(store, &user));
+                session.channel_success(channel)
+            }
+            _ => session.channel_failure(channel),
+        }
+    }
+
+    async fn data(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if let Some(sftp) = self.sftp.get_mut(&channel) {
+            for reply in sftp.feed(data) {
+                session.data(channel, reply)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn channel_eof(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.sftp.remove(&channel).is_some() {
+            session.eof(channel)?;
+            session.close(channel)?;
+        }
+        Ok(())
+    }
+
+    async fn channel_close(
+        &mut self,
+        channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.sftp.remove(&channel);
+        Ok(())
     }
 }
 
