@@ -175,7 +175,11 @@ fn db_level_writes_documents_only_and_none_writes_nothing() {
     assert!(!folder.exists(), "DB level must not write local files");
     // No SSH at DB level (fix): the unreachable server 10.0.0.1 is never tried.
     assert!(out.stderr.contains("status: ok"), "{}", out.stderr);
-    assert!(!out.stderr.contains("restart sensu-server"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("restart sensu-server"),
+        "{}",
+        out.stderr
+    );
 
     let db = TestDb::new("mon_none");
     let folder = prepare(&db, set_monitoring("None"));

@@ -3,6 +3,7 @@
 //! Writes are upserts with `$set`, keyed as the original keys them; nothing is deleted except by
 //! an explicit clear, so a failed scan never loses what an earlier scan wrote.
 
+mod batch_write;
 pub mod graph;
 pub mod keys;
 mod monitoring;
@@ -42,6 +43,9 @@ pub struct Store {
     db: Database,
     names: CollectionNames,
     server: String,
+    /// Whether the inventory has the unique `{environment, type, id}` index (asked once): bulk
+    /// inserts rely on it to turn a concurrent insert of one key into an update.
+    unique_keys: std::sync::Arc<tokio::sync::OnceCell<bool>>,
 }
 
 impl Store {
@@ -71,6 +75,7 @@ impl Store {
             db,
             names: CollectionNames::new(inventory),
             server,
+            unique_keys: Default::default(),
         })
     }
 
@@ -190,41 +195,6 @@ impl Store {
             .upsert(true)
             .await
             .map_err(|e| self.op_error(Logical::Inventory, e))?;
-        Ok(())
-    }
-
-    /// Writes many inventory objects in ordered batches of `update` statements: one round trip
-    /// per thousand objects instead of one per object. Same per-object rules as `upsert_object`.
-    pub async fn upsert_objects(&self, objs: &mut [Object]) -> Result<(), StoreError> {
-        let mut statements = Vec::with_capacity(objs.len());
-        for obj in objs.iter_mut() {
-            let filter = identity(obj)?;
-            prepare_for_write(obj);
-            let mut set = obj.clone();
-            set.remove("_id");
-            set.remove("projects");
-            statements.push(Bson::Document(
-                doc! {"q": filter, "u": {"$set": keys::encode(&set)}, "upsert": true},
-            ));
-        }
-        let collection = self.names.physical(Logical::Inventory);
-        for chunk in statements.chunks(1000) {
-            let reply = self
-                .db
-                .run_command(
-                    doc! {"update": &collection, "updates": chunk.to_vec(), "ordered": true},
-                )
-                .await
-                .map_err(|e| self.op_error(Logical::Inventory, e))?;
-            if let Some(Bson::Array(errors)) = reply.get("writeErrors") {
-                if let Some(first) = errors.first().and_then(Bson::as_document) {
-                    return Err(StoreError::Operation {
-                        collection,
-                        detail: first.get_str("errmsg").unwrap_or("write error").to_string(),
-                    });
-                }
-            }
-        }
         Ok(())
     }
 
