@@ -3,6 +3,7 @@
 //! blocking ssh2 work runs in [`session`] on tokio's blocking pool.
 
 pub mod adapt;
+mod cache;
 pub mod parse;
 pub mod session;
 
@@ -15,10 +16,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 /// How long a command's output is reused for the same (target host, final command).
-const CACHE_LIFETIME: Duration = Duration::from_secs(60);
 const DEFAULT_PORT: u16 = 22;
 
 /// Any SSH failure: connection, authentication, timeout, non-empty stderr. The scan records it
@@ -44,7 +43,7 @@ pub struct CliAccess {
     /// Per target host name: is it the machine the connection lands on (`uname -n`)? Asked
     /// once per name; different names are asked concurrently.
     is_gateway: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<bool>>>>,
-    cache: Mutex<HashMap<(String, String), (Instant, Arc<tokio::sync::OnceCell<String>>)>>,
+    cache: Mutex<cache::OutputCache>,
     sent: Arc<AtomicU64>,
 }
 
@@ -88,7 +87,7 @@ impl CliAccess {
             routing,
             distribution: Distribution::new(env.distribution(), env.distribution_version()),
             is_gateway: Mutex::new(HashMap::new()),
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(cache::OutputCache::default()),
             sent,
         })
     }
@@ -211,16 +210,11 @@ impl CliAccess {
         command: &str,
         target: Option<&str>,
     ) -> Result<String, SshError> {
-        let key = (target.unwrap_or("").to_string(), command.to_string());
-        let cell = {
-            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            cache.retain(|_, (at, _)| at.elapsed() < CACHE_LIFETIME);
-            cache
-                .entry(key)
-                .or_insert_with(|| (Instant::now(), Arc::default()))
-                .1
-                .clone()
-        };
+        let cell = self
+            .cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .cell(target.unwrap_or(""), command);
         if let Some(hit) = cell.get() {
             log::debug!("ssh: cached output for {command}");
             return Ok(hit.clone());
