@@ -115,6 +115,11 @@ pub struct UpArgs {
     /// Distribution version (default: Mitaka, with the default distribution).
     #[arg(long, default_value = "")]
     pub distribution_version: String,
+    /// Make a host misbehave (repeatable): HOST:KIND[:COMMAND-PREFIX], KIND one of hang,
+    /// garbage, sudo-refused, unreachable; the prefix limits it to the commands (as run after
+    /// sudo) starting with it, e.g. `node-2:hang:virsh dumpxml`.
+    #[arg(long = "fault", value_name = "HOST:KIND[:COMMAND-PREFIX]")]
+    pub faults: Vec<crate::lab::host_commands::faults::Fault>,
     /// Delay added to every HTTP request and SSH command.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,

@@ -3,7 +3,7 @@
 
 use crate::lab::cli::UpArgs;
 use crate::lab::files::{self, EnvironmentSpec, LabInfo, LabPorts};
-use crate::lab::host_commands::HostCommands;
+use crate::lab::host_commands::{faults::Faults, HostCommands};
 use crate::lab::http::{self, ApiState, HttpPorts, RunningApis};
 use crate::lab::model::{self, Model};
 use crate::lab::process::{alive, new_password};
@@ -35,6 +35,8 @@ struct Secrets {
 
 pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
     let model = Arc::new(model::build(args.sizes.sizes())?);
+    let hosts: Vec<&str> = model.hosts.iter().map(|h| h.name.as_str()).collect();
+    let faults = Faults::new(args.faults.clone(), &hosts)?;
     let target = MysqlTarget::parse(&args.mysql)?;
     let (mongo_host, mongo_port) = parse_host_port(&args.mongo, "--mongo")?;
     let (amqp_host, amqp_port) = parse_host_port(&args.amqp, "--amqp")?;
@@ -67,7 +69,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
     let (ssh, key_path) = if args.no_ssh {
         (None, None)
     } else {
-        let (server, key) = start_ssh(args, &model, &secrets.ssh, latency).await?;
+        let (server, key) = start_ssh(args, &model, faults, &secrets.ssh, latency).await?;
         (Some(server), Some(key))
     };
     let state = ApiState::new(
@@ -158,6 +160,7 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
 async fn start_ssh(
     args: &UpArgs,
     model: &Arc<Model>,
+    faults: Faults,
     password: &Secret,
     latency: Duration,
 ) -> anyhow::Result<(RunningSshServer, PathBuf)> {
@@ -173,7 +176,7 @@ async fn start_ssh(
         }],
         host_key_path: dir.join(files::HOST_KEY_FILE),
     };
-    let handler = Arc::new(HostCommands::new(model.clone(), latency));
+    let handler = Arc::new(HostCommands::new(model.clone(), latency).with_faults(faults));
     let server = ssh_server::serve(config, handler).await?;
     Ok((server, key_path))
 }

@@ -41,7 +41,13 @@ pub fn docker(ctx: &Context, args: &[String]) -> Output {
             1,
         );
     }
-    let mut out = run_line(ctx.model, ctx.host, &command.join(" "), ctx.stdin);
+    let mut out = run_line(
+        ctx.model,
+        ctx.faults,
+        ctx.host,
+        &command.join(" "),
+        ctx.stdin,
+    );
     if command.starts_with(&["ip", "netns", "list"]) {
         let own = match *prefix {
             "neutron_l3_agent_" => "qrouter-",

@@ -9,6 +9,7 @@ mod bonding;
 mod brctl;
 mod docker;
 mod ethtool;
+pub mod faults;
 mod files;
 mod ip;
 mod ls;
@@ -22,6 +23,7 @@ pub mod wiring;
 
 use crate::lab::model::{Host, Model};
 use crate::lab::ssh_server::{CommandHandler, CommandReply};
+use faults::{FaultKind, Faults};
 use shell::{Connector, SimpleCommand};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,6 +34,10 @@ pub struct Output {
     pub stdout: String,
     pub stderr: String,
     pub status: u32,
+    /// A `hang` fault was hit: the line never answers.
+    pub hang: bool,
+    /// A `garbage` fault was hit on this host (its name): the answer is garbled bytes.
+    pub garbled: Option<String>,
 }
 
 impl Output {
@@ -54,6 +60,7 @@ impl Output {
 /// Where a program runs and what it can see.
 pub struct Context<'a> {
     pub model: &'a Model,
+    pub faults: &'a Faults,
     pub host: &'a Host,
     pub stdin: &'a str,
 }
@@ -61,35 +68,53 @@ pub struct Context<'a> {
 /// The SSH command responder of the lab.
 pub struct HostCommands {
     model: Arc<Model>,
+    faults: Faults,
     latency: Duration,
 }
 
+/// How long a hanging command holds its answer: longer than any client waits.
+const HANG: Duration = Duration::from_secs(24 * 3600);
+
 impl HostCommands {
     pub fn new(model: Arc<Model>, latency: Duration) -> Self {
-        HostCommands { model, latency }
+        HostCommands {
+            model,
+            faults: Faults::default(),
+            latency,
+        }
+    }
+
+    /// The same hosts, misbehaving as `faults` say.
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
     }
 
     /// Runs `line` in the gateway's shell.
     pub fn run(&self, line: &str) -> Output {
-        run_line(&self.model, self.model.gateway(), line, "")
+        run_line(&self.model, &self.faults, self.model.gateway(), line, "")
     }
 }
 
 impl CommandHandler for HostCommands {
     fn handle(&self, _user: &str, command: &str) -> CommandReply {
         let output = self.run(command);
+        let stdout = match &output.garbled {
+            Some(host) => faults::garble(output.stdout.as_bytes(), &format!("{host} {command}")),
+            None => output.stdout.into_bytes(),
+        };
         CommandReply {
-            stdout: output.stdout.into_bytes(),
+            stdout,
             stderr: output.stderr.into_bytes(),
             exit_status: output.status,
-            delay: self.latency,
+            delay: if output.hang { HANG } else { self.latency },
         }
     }
 }
 
 /// Interprets a command line in `host`'s shell.
-pub fn run_line(model: &Model, host: &Host, line: &str, stdin: &str) -> Output {
-    let mut substitute = |inner: &str| run_line(model, host, inner, "").stdout;
+pub fn run_line(model: &Model, faults: &Faults, host: &Host, line: &str, stdin: &str) -> Output {
+    let mut substitute = |inner: &str| run_line(model, faults, host, inner, "").stdout;
     let parsed = shell::tokenize(line, &mut substitute).and_then(shell::parse);
     let list = match parsed {
         Ok(list) => list,
@@ -108,10 +133,16 @@ pub fn run_line(model: &Model, host: &Host, line: &str, stdin: &str) -> Output {
         let mut input = stdin.to_string();
         let mut status = 0;
         for command in &pipeline {
-            let out = run_simple(model, host, command, &input);
+            let out = run_simple(model, faults, host, command, &input);
             total.stderr.push_str(&out.stderr);
             input = out.stdout;
             status = out.status;
+            total.garbled = total.garbled.or(out.garbled);
+            if out.hang {
+                // Nothing after a command that never ends runs, nothing is answered.
+                total.hang = true;
+                return total;
+            }
         }
         total.stdout.push_str(&input);
         total.status = status;
@@ -119,8 +150,14 @@ pub fn run_line(model: &Model, host: &Host, line: &str, stdin: &str) -> Output {
     total
 }
 
-fn run_simple(model: &Model, host: &Host, command: &SimpleCommand, stdin: &str) -> Output {
-    let mut out = run_words(model, host, &command.words, stdin);
+fn run_simple(
+    model: &Model,
+    faults: &Faults,
+    host: &Host,
+    command: &SimpleCommand,
+    stdin: &str,
+) -> Output {
+    let mut out = run_words(model, faults, host, &command.words, stdin);
     if command.stderr_to_stdout {
         let stderr = std::mem::take(&mut out.stderr);
         out.stdout.push_str(&stderr);
@@ -134,40 +171,70 @@ fn run_simple(model: &Model, host: &Host, command: &SimpleCommand, stdin: &str) 
     out
 }
 
-fn run_words(model: &Model, host: &Host, words: &[String], stdin: &str) -> Output {
+fn run_words(model: &Model, faults: &Faults, host: &Host, words: &[String], stdin: &str) -> Output {
     let Some((program, args)) = words.split_first() else {
         return Output::default();
     };
     match program.as_str() {
-        "sudo" => run_sudo(model, host, args, stdin),
-        "ssh" => run_ssh(model, args, stdin),
-        _ => match programs::lookup(program) {
-            Some(handler) => handler(&Context { model, host, stdin }, args),
-            None => Output::fail(format!("bash: {program}: command not found\n"), 127),
-        },
+        "sudo" => run_sudo(model, faults, host, args, stdin),
+        "ssh" => run_ssh(model, faults, args, stdin),
+        _ => {
+            let mut out = match programs::lookup(program) {
+                Some(handler) => handler(
+                    &Context {
+                        model,
+                        faults,
+                        host,
+                        stdin,
+                    },
+                    args,
+                ),
+                None => Output::fail(format!("bash: {program}: command not found\n"), 127),
+            };
+            let command = words.join(" ");
+            match faults.hit(&host.name, &command, &[FaultKind::Hang, FaultKind::Garbage]) {
+                Some(FaultKind::Hang) => out.hang = true,
+                Some(_) => out.garbled = Some(host.name.clone()),
+                None => {}
+            }
+            out
+        }
     }
 }
 
-fn run_sudo(model: &Model, host: &Host, args: &[String], stdin: &str) -> Output {
+fn run_sudo(model: &Model, faults: &Faults, host: &Host, args: &[String], stdin: &str) -> Output {
     let Some(program) = args.first() else {
         return Output::fail("usage: sudo -h | -K | -k | -V\n", 1);
     };
+    let command = args.join(" ");
+    if faults
+        .hit(&host.name, &command, &[FaultKind::SudoRefused])
+        .is_some()
+    {
+        return Output::fail(faults::SUDO_REFUSAL, 1);
+    }
     if program != "ssh" && program != "sudo" && programs::lookup(program).is_none() {
         return Output::fail(format!("sudo: {program}: command not found\n"), 1);
     }
-    run_words(model, host, args, stdin)
+    run_words(model, faults, host, args, stdin)
 }
 
 /// `ssh [-q] [-o option] [-p port] [-t] <host> <command...>`: the command runs in the target's
 /// shell. Only hosts of the model resolve (by name, short name or management address).
-fn run_ssh(model: &Model, args: &[String], stdin: &str) -> Output {
+fn run_ssh(model: &Model, faults: &Faults, args: &[String], stdin: &str) -> Output {
     let mut rest = args.iter();
+    let (mut quiet, mut port) = (false, "22".to_string());
     let destination = loop {
         match rest.next().map(String::as_str) {
-            Some("-o" | "-p" | "-i" | "-l") => {
+            Some("-p") => {
+                if let Some(p) = rest.next() {
+                    port = p.clone();
+                }
+            }
+            Some("-o" | "-i" | "-l") => {
                 rest.next();
             }
-            Some(flag) if flag.starts_with('-') => {}
+            Some(flag) if flag.starts_with('-') => quiet |= flag.contains('q'),
             Some(dest) => break dest,
             None => return Output::fail(ssh_usage(), 255),
         }
@@ -179,6 +246,14 @@ fn run_ssh(model: &Model, args: &[String], stdin: &str) -> Output {
             255,
         );
     };
+    if faults.unreachable(&target.name) {
+        let message = if quiet {
+            String::new()
+        } else {
+            faults::no_route(name, &port)
+        };
+        return Output::fail(message, 255);
+    }
     let remote: Vec<&str> = rest.map(String::as_str).collect();
     if remote.is_empty() {
         // An interactive login: nothing to answer on an exec channel.
@@ -187,7 +262,7 @@ fn run_ssh(model: &Model, args: &[String], stdin: &str) -> Output {
             255,
         );
     }
-    run_line(model, target, &remote.join(" "), stdin)
+    run_line(model, faults, target, &remote.join(" "), stdin)
 }
 
 fn resolve<'a>(model: &'a Model, name: &str) -> Option<&'a Host> {
