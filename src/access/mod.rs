@@ -1,6 +1,7 @@
 //! Access layers: how Calipso speaks to the cloud. `api` (Keystone, Nova, Neutron over HTTP),
-//! `db` (the OpenStack MySQL databases), `cli` (SSH commands through the gateway host).
+//! `db` (the OpenStack MySQL databases), `cli` (SSH commands through the gateway host), `aci` (the APIC REST API).
 
+pub mod aci;
 pub mod amqp;
 pub mod api;
 pub mod cli;

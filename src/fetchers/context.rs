@@ -2,10 +2,22 @@
 //! convention) and the access layers, each opened on first use and shared for the whole run.
 
 use super::FetchError;
-use crate::access::{api::ApiAccess, cli::CliAccess, db::DbAccess};
+use crate::access::{aci::AciAccess, api::ApiAccess, cli::CliAccess, db::DbAccess};
 use crate::config::Environment;
+use crate::doc::Object;
 use crate::store::Store;
+use std::sync::Mutex;
 use tokio::sync::OnceCell;
+
+/// An object a fetcher found on the way that belongs elsewhere in the tree (the ACI fetchers'
+/// switches, under the region): the scanner saves it, with `parent`, before the fetcher's own
+/// results.
+#[derive(Debug, Clone)]
+pub struct Aside {
+    pub object_type: String,
+    pub object: Object,
+    pub parent: Object,
+}
 
 pub struct ScanContext {
     pub env: Environment,
@@ -13,6 +25,8 @@ pub struct ScanContext {
     api: OnceCell<ApiAccess>,
     db: OnceCell<DbAccess>,
     cli: OnceCell<CliAccess>,
+    aci: OnceCell<AciAccess>,
+    aside: Mutex<Vec<Aside>>,
 }
 
 impl ScanContext {
@@ -23,7 +37,34 @@ impl ScanContext {
             api: OnceCell::new(),
             db: OnceCell::new(),
             cli: OnceCell::new(),
+            aci: OnceCell::new(),
+            aside: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Hands the scanner an object to save under `parent` (see [`Aside`]).
+    pub fn save_aside(&self, object_type: &str, object: Object, parent: Object) {
+        self.aside
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Aside {
+                object_type: object_type.to_string(),
+                object,
+                parent,
+            });
+    }
+
+    /// The objects handed over so far (for the scanner to save).
+    pub fn take_aside(&self) -> Vec<Aside> {
+        std::mem::take(&mut *self.aside.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// The APIC of the `ACI` section (logs in on the first query).
+    pub async fn aci(&self) -> Result<&AciAccess, FetchError> {
+        Ok(self
+            .aci
+            .get_or_try_init(|| async { AciAccess::new(&self.env) })
+            .await?)
     }
 
     /// The OpenStack API, authenticated for the admin project on first use.

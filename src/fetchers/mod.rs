@@ -25,6 +25,8 @@ pub enum FetchError {
     #[error(transparent)]
     Db(#[from] crate::access::db::DbError),
     #[error(transparent)]
+    Aci(#[from] crate::access::aci::AciError),
+    #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
