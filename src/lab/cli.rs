@@ -115,6 +115,13 @@ pub struct UpArgs {
     /// Distribution version (default: Mitaka, with the default distribution).
     #[arg(long, default_value = "")]
     pub distribution_version: String,
+    /// Also simulate a Cisco APIC (HTTPS) for the fabric under the hosts, and enable ACI in
+    /// environment.json (`aci_enabled`, an `ACI` section).
+    #[arg(long)]
+    pub aci: bool,
+    /// APIC HTTPS port (the `ACI` section's host gets `:port` unless it is 443).
+    #[arg(long, default_value_t = 443)]
+    pub aci_port: u16,
     /// Make a host misbehave (repeatable): HOST:KIND[:COMMAND-PREFIX], KIND one of hang,
     /// garbage, sudo-refused, unreachable; the prefix limits it to the commands (as run after
     /// sudo) starting with it, e.g. `node-2:hang:virsh dumpxml`.

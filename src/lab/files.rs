@@ -39,6 +39,8 @@ pub struct EnvironmentSpec<'a> {
     pub ssh_key: Option<&'a Path>,
     pub amqp_host: &'a str,
     pub amqp_port: u16,
+    /// With --aci: the APIC's `host` (with `:port` unless 443) and admin password.
+    pub aci: Option<(String, &'a Secret)>,
 }
 
 /// The distribution and version of the environment: the flags when given, else a pair that
@@ -114,6 +116,17 @@ pub fn environment_document(spec: &EnvironmentSpec) -> Value {
             sections.retain(|s| s["name"] != "mysql");
         }
     }
+    if let Some((host, password)) = &spec.aci {
+        doc["aci_enabled"] = json!(true);
+        if let Some(sections) = doc["configuration"].as_array_mut() {
+            sections.push(json!({
+                "name": "ACI",
+                "host": host,
+                "user": crate::lab::aci::ACI_USER,
+                "pwd": password.expose()
+            }));
+        }
+    }
     doc
 }
 
@@ -141,6 +154,8 @@ pub struct LabPorts {
     pub nova: u16,
     pub neutron: u16,
     pub ssh: Option<u16>,
+    #[serde(default)]
+    pub aci: Option<u16>,
 }
 
 impl LabPorts {
@@ -152,6 +167,7 @@ impl LabPorts {
             self.neutron,
         ];
         ports.extend(self.ssh);
+        ports.extend(self.aci);
         ports
     }
 }

@@ -3,6 +3,7 @@
 //! `model` is the single source of truth; `http` (Keystone, Nova, Neutron), `sql` (MariaDB
 //! schemas) and `host_commands` (SSH command output) render views of it; `files` writes what a
 //! scanner needs to reach the lab; `up`, `daemon` and `cli` run it.
+pub mod aci;
 pub mod cli;
 pub mod daemon;
 pub mod files;

@@ -1,6 +1,7 @@
 //! `calipso-lab up` in the foreground: build the model, bind the ports, take the MariaDB lock,
 //! fill the schemas, start HTTP and SSH, write the lab files; then serve until stopped.
 
+use crate::lab::aci::{self, RunningAci};
 use crate::lab::cli::UpArgs;
 use crate::lab::files::{self, EnvironmentSpec, LabInfo, LabPorts};
 use crate::lab::host_commands::{faults::Faults, HostCommands};
@@ -22,6 +23,7 @@ pub const SSH_USER: &str = "calipso";
 pub struct RunningLab {
     apis: RunningApis,
     ssh: Option<RunningSshServer>,
+    aci: Option<RunningAci>,
     _lock: Option<lock::SchemaLock>,
     dir: PathBuf,
     summary: String,
@@ -31,6 +33,7 @@ struct Secrets {
     admin: Secret,
     mysql: Secret,
     ssh: Secret,
+    aci: Secret,
 }
 
 pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
@@ -55,10 +58,15 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         std::net::TcpListener::bind(addr)
             .map_err(|e| anyhow!("cannot listen on {addr} (SSH): {e}"))?;
     }
+    let aci_listener = match args.aci {
+        true => Some(aci::bind(SocketAddr::new(args.bind, args.aci_port)).await?),
+        false => None,
+    };
     let secrets = Secrets {
         admin: new_password(),
         mysql: new_password(),
         ssh: new_password(),
+        aci: new_password(),
     };
     let schema_lock = if args.no_mysql {
         None
@@ -80,6 +88,18 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         latency,
     );
     let apis = http::serve(bound, Arc::new(state));
+    let aci_host = match args.aci_port {
+        443 => args.bind.to_string(),
+        port => format!("{}:{port}", args.bind),
+    };
+    let aci = match aci_listener {
+        Some(tcp) => {
+            let fabric = aci::fabric::build(&model);
+            let state = aci::api::AciState::new(fabric, aci::ACI_USER, secrets.aci.clone());
+            Some(aci::serve(tcp, &args.bind.to_string(), state)?)
+        }
+        None => None,
+    };
     let summary = summary(args, &model, &target);
     let spec = EnvironmentSpec {
         name: &args.env_name,
@@ -100,6 +120,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         ssh_key: key_path.as_deref(),
         amqp_host: &amqp_host,
         amqp_port,
+        aci: args.aci.then(|| (aci_host.clone(), &secrets.aci)),
     };
     let info = LabInfo {
         pid: std::process::id(),
@@ -110,6 +131,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
             nova: ports.nova,
             neutron: ports.neutron,
             ssh: (!args.no_ssh).then_some(args.ssh_port),
+            aci: args.aci.then_some(args.aci_port),
         },
         mysql: (!args.no_mysql).then(|| target.addr()),
         sizes: serde_json::to_value(&model.sizes)?,
@@ -125,6 +147,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
     Ok(RunningLab {
         apis,
         ssh,
+        aci,
         _lock: schema_lock,
         dir: args.dir.clone(),
         summary,
@@ -234,8 +257,13 @@ fn summary(args: &UpArgs, model: &Model, target: &MysqlTarget) -> String {
             target.addr()
         )
     };
+    let aci = if args.aci {
+        format!(", APIC https://{b}:{}", args.aci_port)
+    } else {
+        String::new()
+    };
     format!(
-        "calipso-lab '{}' up: Keystone http://{b}:{} (admin :{}), Nova :{}, Neutron :{}, {ssh}, {mysql}; {} hosts, {} instances, {}/{}; files in {}",
+        "calipso-lab '{}' up: Keystone http://{b}:{} (admin :{}), Nova :{}, Neutron :{}, {ssh}, {mysql}{aci}; {} hosts, {} instances, {}/{}; files in {}",
         args.env_name,
         args.keystone_port,
         args.keystone_admin_port,
@@ -301,6 +329,9 @@ impl RunningLab {
         self.apis.shutdown().await;
         if let Some(ssh) = self.ssh {
             ssh.shutdown().await;
+        }
+        if let Some(aci) = self.aci {
+            aci.shutdown().await;
         }
         for name in [files::PID_FILE, files::LAB_FILE] {
             let _ = std::fs::remove_file(self.dir.join(name));
