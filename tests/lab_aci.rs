@@ -16,7 +16,9 @@ async fn start() -> (aci::RunningAci, String, fabric::Fabric) {
     })
     .unwrap();
     let fabric = fabric::build(&m);
-    let tcp = aci::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let tcp = calipso::lab::tls::bind("127.0.0.1:0".parse().unwrap(), "ACI")
+        .await
+        .unwrap();
     let base = format!("https://{}/api", tcp.local_addr().unwrap());
     let state = AciState::new(fabric.clone(), "admin", Secret::new("s3cret"));
     (aci::serve(tcp, "127.0.0.1", state).unwrap(), base, fabric)

@@ -2,7 +2,9 @@
 //! convention) and the access layers, each opened on first use and shared for the whole run.
 
 use super::FetchError;
-use crate::access::{aci::AciAccess, api::ApiAccess, cli::CliAccess, db::DbAccess};
+use crate::access::{
+    aci::AciAccess, api::ApiAccess, cli::CliAccess, db::DbAccess, kube::KubeAccess,
+};
 use crate::config::Environment;
 use crate::doc::Object;
 use crate::store::Store;
@@ -26,6 +28,7 @@ pub struct ScanContext {
     db: OnceCell<DbAccess>,
     cli: OnceCell<CliAccess>,
     aci: OnceCell<AciAccess>,
+    kube: OnceCell<KubeAccess>,
     aside: Mutex<Vec<Aside>>,
 }
 
@@ -38,6 +41,7 @@ impl ScanContext {
             db: OnceCell::new(),
             cli: OnceCell::new(),
             aci: OnceCell::new(),
+            kube: OnceCell::new(),
             aside: Mutex::new(Vec::new()),
         }
     }
@@ -57,6 +61,14 @@ impl ScanContext {
     /// The objects handed over so far (for the scanner to save).
     pub fn take_aside(&self) -> Vec<Aside> {
         std::mem::take(&mut *self.aside.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// The Kubernetes API of the `Kubernetes` section.
+    pub async fn kube(&self) -> Result<&KubeAccess, FetchError> {
+        Ok(self
+            .kube
+            .get_or_try_init(|| async { KubeAccess::new(&self.env) })
+            .await?)
     }
 
     /// The APIC of the `ACI` section (logs in on the first query).

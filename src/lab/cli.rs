@@ -122,6 +122,13 @@ pub struct UpArgs {
     /// APIC HTTPS port (the `ACI` section's host gets `:port` unless it is 443).
     #[arg(long, default_value_t = 443)]
     pub aci_port: u16,
+    /// Also serve a Kubernetes API (HTTPS, bearer token) listing namespaces, and write
+    /// environment-kubernetes.json (a Kubernetes environment `<env-name>-k8s`).
+    #[arg(long)]
+    pub kubernetes: bool,
+    /// Kubernetes API port.
+    #[arg(long, default_value_t = 6443)]
+    pub kube_port: u16,
     /// Make a host misbehave (repeatable): HOST:KIND[:COMMAND-PREFIX], KIND one of hang,
     /// garbage, sudo-refused, unreachable; the prefix limits it to the commands (as run after
     /// sudo) starting with it, e.g. `node-2:hang:virsh dumpxml`.

@@ -11,6 +11,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 pub const ENVIRONMENT_FILE: &str = "environment.json";
+pub const KUBE_ENVIRONMENT_FILE: &str = "environment-kubernetes.json";
 pub const MONGO_CONF_FILE: &str = "mongo.conf";
 pub const LAB_FILE: &str = "lab.json";
 pub const PID_FILE: &str = "lab.pid";
@@ -130,6 +131,26 @@ pub fn environment_document(spec: &EnvironmentSpec) -> Value {
     doc
 }
 
+/// The Kubernetes environment of `--kubernetes`: `<name>-k8s`, its API server and token, and the
+/// same SSH gateway (both sections are mandatory for this environment type).
+pub fn kubernetes_environment_document(spec: &EnvironmentSpec, port: u16, token: &Secret) -> Value {
+    let mut doc = environment_document(spec);
+    doc["name"] = json!(format!("{}-k8s", spec.name));
+    doc["environment_type"] = json!("Kubernetes");
+    doc["aci_enabled"] = json!(false);
+    if let Some(sections) = doc["configuration"].as_array_mut() {
+        sections.retain(|s| s["name"] == "CLI");
+        sections.push(json!({
+            "name": "Kubernetes",
+            "host": spec.bind,
+            "port": port.to_string(),
+            "user": crate::lab::kube::KUBE_USER,
+            "token": token.expose()
+        }));
+    }
+    doc
+}
+
 /// `mongo.conf` in the original's `key value` format.
 pub fn mongo_conf(server: &str, port: u16, database: &str) -> String {
     format!("server {server}\nport {port}\nauth_db {database}\n")
@@ -156,6 +177,8 @@ pub struct LabPorts {
     pub ssh: Option<u16>,
     #[serde(default)]
     pub aci: Option<u16>,
+    #[serde(default)]
+    pub kubernetes: Option<u16>,
 }
 
 impl LabPorts {
@@ -168,6 +191,7 @@ impl LabPorts {
         ];
         ports.extend(self.ssh);
         ports.extend(self.aci);
+        ports.extend(self.kubernetes);
         ports
     }
 }

@@ -6,6 +6,7 @@ use crate::lab::cli::UpArgs;
 use crate::lab::files::{self, EnvironmentSpec, LabInfo, LabPorts};
 use crate::lab::host_commands::{faults::Faults, HostCommands};
 use crate::lab::http::{self, ApiState, HttpPorts, RunningApis};
+use crate::lab::kube::{self, RunningKube};
 use crate::lab::model::{self, Model};
 use crate::lab::process::{alive, new_password};
 use crate::lab::sql::{self, lock, MysqlTarget, LAB_DB_USER};
@@ -24,6 +25,7 @@ pub struct RunningLab {
     apis: RunningApis,
     ssh: Option<RunningSshServer>,
     aci: Option<RunningAci>,
+    kube: Option<RunningKube>,
     _lock: Option<lock::SchemaLock>,
     dir: PathBuf,
     summary: String,
@@ -34,6 +36,7 @@ struct Secrets {
     mysql: Secret,
     ssh: Secret,
     aci: Secret,
+    kube: Secret,
 }
 
 pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
@@ -59,7 +62,15 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
             .map_err(|e| anyhow!("cannot listen on {addr} (SSH): {e}"))?;
     }
     let aci_listener = match args.aci {
-        true => Some(aci::bind(SocketAddr::new(args.bind, args.aci_port)).await?),
+        true => {
+            Some(crate::lab::tls::bind(SocketAddr::new(args.bind, args.aci_port), "ACI").await?)
+        }
+        false => None,
+    };
+    let kube_listener = match args.kubernetes {
+        true => Some(
+            crate::lab::tls::bind(SocketAddr::new(args.bind, args.kube_port), "Kubernetes").await?,
+        ),
         false => None,
     };
     let secrets = Secrets {
@@ -67,6 +78,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         mysql: new_password(),
         ssh: new_password(),
         aci: new_password(),
+        kube: new_password(),
     };
     let schema_lock = if args.no_mysql {
         None
@@ -98,6 +110,15 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
             let state = aci::api::AciState::new(fabric, aci::ACI_USER, secrets.aci.clone());
             Some(aci::serve(tcp, &args.bind.to_string(), state)?)
         }
+        None => None,
+    };
+    let kube = match kube_listener {
+        Some(tcp) => Some(kube::serve(
+            tcp,
+            &args.bind.to_string(),
+            &model,
+            secrets.kube.clone(),
+        )?),
         None => None,
     };
     let summary = summary(args, &model, &target);
@@ -132,12 +153,19 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
             neutron: ports.neutron,
             ssh: (!args.no_ssh).then_some(args.ssh_port),
             aci: args.aci.then_some(args.aci_port),
+            kubernetes: args.kubernetes.then_some(args.kube_port),
         },
         mysql: (!args.no_mysql).then(|| target.addr()),
         sizes: serde_json::to_value(&model.sizes)?,
         env_name: args.env_name.clone(),
         summary: summary.clone(),
     };
+    if args.kubernetes {
+        let kube_env = files::kubernetes_environment_document(&spec, args.kube_port, &secrets.kube);
+        let path = args.dir.join(files::KUBE_ENVIRONMENT_FILE);
+        files::write_json(&path, &kube_env)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     write_files(
         &args.dir,
         &spec,
@@ -148,6 +176,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         apis,
         ssh,
         aci,
+        kube,
         _lock: schema_lock,
         dir: args.dir.clone(),
         summary,
@@ -257,11 +286,14 @@ fn summary(args: &UpArgs, model: &Model, target: &MysqlTarget) -> String {
             target.addr()
         )
     };
-    let aci = if args.aci {
+    let mut aci = if args.aci {
         format!(", APIC https://{b}:{}", args.aci_port)
     } else {
         String::new()
     };
+    if args.kubernetes {
+        aci.push_str(&format!(", Kubernetes API https://{b}:{}", args.kube_port));
+    }
     format!(
         "calipso-lab '{}' up: Keystone http://{b}:{} (admin :{}), Nova :{}, Neutron :{}, {ssh}, {mysql}{aci}; {} hosts, {} instances, {}/{}; files in {}",
         args.env_name,
@@ -332,6 +364,9 @@ impl RunningLab {
         }
         if let Some(aci) = self.aci {
             aci.shutdown().await;
+        }
+        if let Some(kube) = self.kube {
+            kube.shutdown().await;
         }
         for name in [files::PID_FILE, files::LAB_FILE] {
             let _ = std::fs::remove_file(self.dir.join(name));

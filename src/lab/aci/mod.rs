@@ -1,14 +1,12 @@
 //! A simulated Cisco APIC (`calipso-lab up --aci`): the ACI fabric under the lab's hosts
 //! ([`fabric`]), its managed objects ([`objects`]) and the REST calls of fetchers.md §4.4 over
-//! HTTPS with a self-signed certificate ([`api`], [`tls`]).
+//! HTTPS with a self-signed certificate ([`api`], `lab::tls`).
 
 pub mod api;
 pub mod fabric;
 pub mod filter;
 pub mod objects;
-pub mod tls;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -30,17 +28,11 @@ impl RunningAci {
     }
 }
 
-pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr} (ACI): {e}"))
-}
-
 /// Serves the APIC on `tcp` (HTTPS) until `shutdown`.
 pub fn serve(tcp: TcpListener, host: &str, state: api::AciState) -> anyhow::Result<RunningAci> {
-    let listener = tls::TlsListener {
+    let listener = crate::lab::tls::TlsListener {
         tcp,
-        acceptor: tls::acceptor(host)?,
+        acceptor: crate::lab::tls::acceptor(host)?,
     };
     let app = api::router(Arc::new(state));
     let (stop, mut stopped) = watch::channel(false);
