@@ -2,7 +2,8 @@
 //! that prints garbage, a sudo that refuses, a host the gateway cannot reach. Each failure is
 //! logged and recorded in `messages` naming host and command, the scan goes on with the other
 //! hosts and ends "errors detected" with exit 0, the healthy hosts' documents are complete, and
-//! nothing the first scan stored is lost.
+//! nothing the first scan stored is lost. Output cut mid-line is a scan error naming host and
+//! command (exit 1), which loses nothing either.
 
 #[path = "common/lab.rs"]
 mod lab;
@@ -188,5 +189,28 @@ fn broken_hosts_are_reported_and_nothing_stored_is_lost() {
     for host in [HANGS, GARBAGE, SUDO, UNREACHABLE] {
         let (now, then) = (of_host(&after, host), of_host(&before, host));
         assert_eq!(differences(&now, &then), Vec::<String>::new(), "{host}");
+    }
+    drop(faulty_lab);
+
+    // Output cut inside a line is no SSH failure but output the parser cannot read: a scan
+    // error (exit 1) naming host and command, and the stored documents stay.
+    let truncated = format!("{GARBAGE}:truncated:virsh dumpxml");
+    let lab = Lab::start_with(sizes(), &["--fault", &truncated]);
+    prepare(&db, &lab, "inventory");
+    let out = scan(&db, "inventory", &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let error = out
+        .stderr
+        .lines()
+        .find(|l| l.contains("ERROR: scan error: "))
+        .unwrap_or_else(|| panic!("no scan error line: {}", out.stderr));
+    assert!(
+        error.contains("virsh dumpxml") && error.contains(GARBAGE) && error.contains("XML: "),
+        "{error}"
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    let kept = comparable(db.docs("inventory"));
+    for key in comparable(after).keys() {
+        assert!(kept.contains_key(key), "{key:?} was lost");
     }
 }

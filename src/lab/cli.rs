@@ -130,7 +130,7 @@ pub struct UpArgs {
     #[arg(long, default_value_t = 6443)]
     pub kube_port: u16,
     /// Make a host misbehave (repeatable): HOST:KIND[:COMMAND-PREFIX], KIND one of hang,
-    /// garbage, sudo-refused, unreachable; the prefix limits it to the commands (as run after
+    /// garbage, truncated, sudo-refused, unreachable; the prefix limits it to the commands (as run after
     /// sudo) starting with it, e.g. `node-2:hang:virsh dumpxml`.
     #[arg(long = "fault", value_name = "HOST:KIND[:COMMAND-PREFIX]")]
     pub faults: Vec<crate::lab::host_commands::faults::Fault>,

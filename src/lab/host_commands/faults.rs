@@ -5,6 +5,7 @@
 //! - `hang`: the command never answers (the reply is held until the client gives up);
 //! - `garbage`: the command's output is cut short and followed by binary, non-UTF-8 bytes
 //!   (a dying disk, a tool crashing mid-write);
+//! - `truncated`: the output stops in the middle of a line (a tool killed while writing);
 //! - `sudo-refused`: `sudo` wants a password it cannot read (sudo 1.8 without a tty), exit 1;
 //! - `unreachable`: the `ssh <host>` hop cannot connect (`No route to host`), exit 255. Like
 //!   OpenSSH, the hop prints nothing with `-q` (its errors are log messages `-q` silences).
@@ -19,14 +20,16 @@ use std::str::FromStr;
 pub enum FaultKind {
     Hang,
     Garbage,
+    Truncated,
     SudoRefused,
     Unreachable,
 }
 
 impl FaultKind {
-    const NAMES: [(&'static str, FaultKind); 4] = [
+    const NAMES: [(&'static str, FaultKind); 5] = [
         ("hang", FaultKind::Hang),
         ("garbage", FaultKind::Garbage),
+        ("truncated", FaultKind::Truncated),
         ("sudo-refused", FaultKind::SudoRefused),
         ("unreachable", FaultKind::Unreachable),
     ];
@@ -43,7 +46,9 @@ pub struct Fault {
 pub enum FaultSpecError {
     #[error("--fault '{0}': expected HOST:KIND[:COMMAND-PREFIX]")]
     Shape(String),
-    #[error("--fault '{0}': unknown kind '{1}' (hang, garbage, sudo-refused, unreachable)")]
+    #[error(
+        "--fault '{0}': unknown kind '{1}' (hang, garbage, truncated, sudo-refused, unreachable)"
+    )]
     Kind(String, String),
     #[error("--fault '{0}': an unreachable host fails every command, it takes no command prefix")]
     UnreachablePrefix(String),
@@ -128,13 +133,32 @@ pub fn no_route(host: &str, port: &str) -> String {
     format!("ssh: connect to host {host} port {port}: No route to host\r\n")
 }
 
-/// The output cut at a seeded place, then 32–95 seeded random bytes; always invalid UTF-8
-/// (0xff never occurs in UTF-8).
-pub fn garble(output: &[u8], seed: &str) -> Vec<u8> {
+/// `output` spoiled by a `garbage` or `truncated` fault, the same way for the same `seed`.
+pub fn spoil(kind: FaultKind, output: &[u8], seed: &str) -> Vec<u8> {
     let seed = seed.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     });
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    match kind {
+        FaultKind::Truncated => truncate(output, &mut rng),
+        _ => garble(output, &mut rng),
+    }
+}
+
+/// Cut inside a line (never right after a newline, never inside a UTF-8 sequence).
+fn truncate(output: &[u8], rng: &mut rand_chacha::ChaCha8Rng) -> Vec<u8> {
+    let inside_line =
+        |p: &usize| output[*p - 1] != b'\n' && output[*p] != b'\n' && (output[*p] & 0xc0) != 0x80;
+    let cuts: Vec<usize> = (1..output.len()).filter(inside_line).collect();
+    if cuts.is_empty() {
+        return Vec::new();
+    }
+    output[..cuts[rng.gen_range(0..cuts.len())]].to_vec()
+}
+
+/// The output cut at a seeded place, then 32–95 seeded random bytes; always invalid UTF-8
+/// (0xff never occurs in UTF-8).
+fn garble(output: &[u8], rng: &mut rand_chacha::ChaCha8Rng) -> Vec<u8> {
     let keep = if output.is_empty() {
         0
     } else {
@@ -197,11 +221,23 @@ mod tests {
     #[test]
     fn garbage_is_cut_output_then_invalid_utf8() {
         let real = b"bridge name\tbridge id\n";
-        let g = garble(real, "a brctl show");
-        assert_eq!(g, garble(real, "a brctl show"), "seeded");
+        let g = spoil(FaultKind::Garbage, real, "a brctl show");
+        assert_eq!(g, spoil(FaultKind::Garbage, real, "a brctl show"), "seeded");
         assert!(std::str::from_utf8(&g).is_err());
         let cut = g.iter().position(|b| *b == 0xff).unwrap();
         assert_eq!(&g[..cut], &real[..cut]);
-        assert!(std::str::from_utf8(&garble(b"", "x")).is_err());
+        assert!(std::str::from_utf8(&spoil(FaultKind::Garbage, b"", "x")).is_err());
+    }
+
+    #[test]
+    fn truncation_stops_inside_a_line() {
+        let real = "<domain>\n  <name>é</name>\n</domain>\n".as_bytes();
+        for seed in ["a", "b", "c", "d"] {
+            let t = spoil(FaultKind::Truncated, real, seed);
+            let text = std::str::from_utf8(&t).unwrap();
+            assert!(!t.is_empty() && t.len() < real.len() && !text.ends_with('\n'));
+            assert!(real.starts_with(&t));
+        }
+        assert!(spoil(FaultKind::Truncated, b"\n", "x").is_empty());
     }
 }

@@ -36,8 +36,8 @@ pub struct Output {
     pub status: u32,
     /// A `hang` fault was hit: the line never answers.
     pub hang: bool,
-    /// A `garbage` fault was hit on this host (its name): the answer is garbled bytes.
-    pub garbled: Option<String>,
+    /// A `garbage` or `truncated` fault was hit on this host (its name): the answer is spoiled.
+    pub garbled: Option<(FaultKind, String)>,
 }
 
 impl Output {
@@ -100,7 +100,11 @@ impl CommandHandler for HostCommands {
     fn handle(&self, _user: &str, command: &str) -> CommandReply {
         let output = self.run(command);
         let stdout = match &output.garbled {
-            Some(host) => faults::garble(output.stdout.as_bytes(), &format!("{host} {command}")),
+            Some((kind, host)) => faults::spoil(
+                *kind,
+                output.stdout.as_bytes(),
+                &format!("{host} {command}"),
+            ),
             None => output.stdout.into_bytes(),
         };
         CommandReply {
@@ -192,9 +196,10 @@ fn run_words(model: &Model, faults: &Faults, host: &Host, words: &[String], stdi
                 None => Output::fail(format!("bash: {program}: command not found\n"), 127),
             };
             let command = words.join(" ");
-            match faults.hit(&host.name, &command, &[FaultKind::Hang, FaultKind::Garbage]) {
+            let kinds = [FaultKind::Hang, FaultKind::Garbage, FaultKind::Truncated];
+            match faults.hit(&host.name, &command, &kinds) {
                 Some(FaultKind::Hang) => out.hang = true,
-                Some(_) => out.garbled = Some(host.name.clone()),
+                Some(kind) => out.garbled = Some((kind, host.name.clone())),
                 None => {}
             }
             out
