@@ -161,6 +161,18 @@ fn aci_scan_matches_the_fabric() {
     assert_eq!(count("switch-switch_pnic"), switch_pnics.len());
     assert_eq!(count("switch_pnic-switch_pnic"), uplinks);
 
+    // `calipso test-conn` logs in to the same APIC.
+    let env_file = lab.path().join("environment.json");
+    let out = scan::calipso(&[
+        "test-conn",
+        "-t",
+        "ACI",
+        "--config",
+        env_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.starts_with("ACI         ok"), "{}", out.stdout);
+
     // A wrong APIC password is a scan error naming the APIC, without the password.
     reimport_with(&db, &lab, "ACI", "pwd", "not-the-password");
     let out = scan(&db, "inventory", &["--inventory_only"]);

@@ -90,6 +90,18 @@ fn kubernetes_namespaces_are_scanned() {
         "no OpenStack objects in a Kubernetes environment"
     );
 
+    // `calipso test-conn` reaches the same API server.
+    let env_file = lab.path().join("environment-kubernetes.json");
+    let out = calipso(&[
+        "test-conn",
+        "-t",
+        "Kubernetes",
+        "--config",
+        env_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.starts_with("Kubernetes  ok"), "{}", out.stdout);
+
     // A wrong token: a scan error naming the API server, never the token.
     let sections = env["configuration"].as_array_mut().unwrap();
     let section = sections
