@@ -245,11 +245,15 @@ fn run_ssh(model: &Model, faults: &Faults, args: &[String], stdin: &str) -> Outp
         }
     };
     let name = destination.rsplit('@').next().unwrap_or(destination);
+    // ssh's errors are log lines (CR LF) that `-q` silences: OpenSSH 9.2 prints nothing there.
     let Some(target) = resolve(model, name) else {
-        return Output::fail(
-            format!("ssh: Could not resolve hostname {name}: Name or service not known\n"),
-            255,
-        );
+        let message = match quiet {
+            true => String::new(),
+            false => {
+                format!("ssh: Could not resolve hostname {name}: Name or service not known\r\n")
+            }
+        };
+        return Output::fail(message, 255);
     };
     if faults.unreachable(&target.name) {
         let message = if quiet {
