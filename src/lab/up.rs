@@ -294,6 +294,9 @@ fn summary(args: &UpArgs, model: &Model, target: &MysqlTarget) -> String {
     if args.kubernetes {
         aci.push_str(&format!(", Kubernetes API https://{b}:{}", args.kube_port));
     }
+    if !args.faults.is_empty() {
+        aci.push_str(&format!(", {} host fault(s)", args.faults.len()));
+    }
     format!(
         "calipso-lab '{}' up: Keystone http://{b}:{} (admin :{}), Nova :{}, Neutron :{}, {ssh}, {mysql}{aci}; {} hosts, {} instances, {}/{}; files in {}",
         args.env_name,
