@@ -164,6 +164,27 @@ async fn invalid_utf8_output_is_an_error() {
     assert!(err.to_string().contains("not valid UTF-8"), "{err}");
 }
 
+/// The gateway's real `ssh -q` to a host it cannot reach prints nothing and exits 255: an SSH
+/// error naming host and command, not an empty answer.
+#[tokio::test]
+async fn failed_hop_is_an_error_naming_host_and_command() {
+    let Some(_) = sshd() else { return };
+    let cli = password_access(PORT, PASSWORD);
+    let err = cli
+        .run("brctl show", Some("calipso-nowhere.invalid"))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("ssh calipso-nowhere.invalid: command 'ssh -q -o StrictHostKeyChecking=no calipso-nowhere.invalid sudo brctl show'"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("the ssh hop to calipso-nowhere.invalid failed (exit status 255)"),
+        "{text}"
+    );
+}
+
 #[tokio::test]
 async fn multi_host_form_routes_listed_hosts_only() {
     let Some(key) = sshd() else { return };

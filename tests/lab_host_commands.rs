@@ -133,12 +133,18 @@ fn unknown_programs_and_hosts_fail_like_a_real_shell() {
         (out.stderr.as_str(), out.status),
         ("sudo: nosuchtool: command not found\n", 1)
     );
-    let out = shell.run("ssh -q -o StrictHostKeyChecking=no ghost sudo uname -n");
+    let out = shell.run("ssh -o StrictHostKeyChecking=no ghost sudo uname -n");
     assert_eq!(
         out.stderr,
-        "ssh: Could not resolve hostname ghost: Name or service not known\n"
+        "ssh: Could not resolve hostname ghost: Name or service not known\r\n"
     );
     assert_eq!(out.status, 255);
+    let quiet = shell.run("ssh -q -o StrictHostKeyChecking=no ghost sudo uname -n");
+    assert_eq!(
+        (quiet.stderr.as_str(), quiet.status),
+        ("", 255),
+        "-q silences it"
+    );
     let out = shell.run("echo \"unterminated");
     assert_eq!(out.status, 2);
     assert!(out.stderr.starts_with("bash: "), "{}", out.stderr);

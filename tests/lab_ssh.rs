@@ -98,12 +98,12 @@ fn gateway_answers_the_scanners_commands() {
 
     let unknown_host = run(
         &s,
-        "ssh -q -o StrictHostKeyChecking=no node-99.nowhere sudo uname -n",
+        "ssh -o StrictHostKeyChecking=no node-99.nowhere sudo uname -n",
     );
     assert_eq!(unknown_host.status, 255);
     assert_eq!(
         unknown_host.stderr,
-        "ssh: Could not resolve hostname node-99.nowhere: Name or service not known\n"
+        "ssh: Could not resolve hostname node-99.nowhere: Name or service not known\r\n"
     );
     let unknown_command = run(&s, "frobnicate --all");
     assert_eq!(unknown_command.status, 127);

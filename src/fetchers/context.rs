@@ -2,7 +2,9 @@
 //! convention) and the access layers, each opened on first use and shared for the whole run.
 
 use super::FetchError;
-use crate::access::{api::ApiAccess, cli::CliAccess, db::DbAccess};
+use crate::access::{
+    aci::AciAccess, api::ApiAccess, cli::CliAccess, db::DbAccess, kube::KubeAccess,
+};
 use crate::config::Environment;
 use crate::doc::Object;
 use crate::store::Store;
@@ -13,6 +15,16 @@ use tokio::sync::OnceCell;
 /// Rows of one query, shared by the fetchers that ask for them.
 type SharedRows = Arc<OnceCell<Arc<Vec<Object>>>>;
 
+/// An object a fetcher found on the way that belongs elsewhere in the tree (the ACI fetchers'
+/// switches, under the region): the scanner saves it, with `parent`, before the fetcher's own
+/// results.
+#[derive(Debug, Clone)]
+pub struct Aside {
+    pub object_type: String,
+    pub object: Object,
+    pub parent: Object,
+}
+
 pub struct ScanContext {
     pub env: Environment,
     pub store: Store,
@@ -22,6 +34,9 @@ pub struct ScanContext {
     /// Answers of queries that do not depend on the parent (the original repeats them for
     /// every parent), read once per scanner run; `start_run` forgets them.
     rows_of_run: Mutex<HashMap<&'static str, SharedRows>>,
+    aci: OnceCell<AciAccess>,
+    kube: OnceCell<KubeAccess>,
+    aside: Mutex<Vec<Aside>>,
 }
 
 impl ScanContext {
@@ -33,6 +48,9 @@ impl ScanContext {
             db: OnceCell::new(),
             cli: OnceCell::new(),
             rows_of_run: Mutex::new(HashMap::new()),
+            aci: OnceCell::new(),
+            kube: OnceCell::new(),
+            aside: Mutex::new(Vec::new()),
         }
     }
 
@@ -56,6 +74,39 @@ impl ScanContext {
             })
             .await?;
         Ok(rows.clone())
+    }
+
+    /// Hands the scanner an object to save under `parent` (see [`Aside`]).
+    pub fn save_aside(&self, object_type: &str, object: Object, parent: Object) {
+        self.aside
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Aside {
+                object_type: object_type.to_string(),
+                object,
+                parent,
+            });
+    }
+
+    /// The objects handed over so far (for the scanner to save).
+    pub fn take_aside(&self) -> Vec<Aside> {
+        std::mem::take(&mut *self.aside.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// The Kubernetes API of the `Kubernetes` section.
+    pub async fn kube(&self) -> Result<&KubeAccess, FetchError> {
+        Ok(self
+            .kube
+            .get_or_try_init(|| async { KubeAccess::new(&self.env) })
+            .await?)
+    }
+
+    /// The APIC of the `ACI` section (logs in on the first query).
+    pub async fn aci(&self) -> Result<&AciAccess, FetchError> {
+        Ok(self
+            .aci
+            .get_or_try_init(|| async { AciAccess::new(&self.env) })
+            .await?)
     }
 
     /// The OpenStack API, authenticated for the admin project on first use.

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod context;
 pub mod db;
 pub mod folder;
+pub mod kube;
 pub mod registry;
 
 use crate::doc::Object;
@@ -24,6 +25,10 @@ pub enum FetchError {
     Api(#[from] crate::access::api::ApiError),
     #[error(transparent)]
     Db(#[from] crate::access::db::DbError),
+    #[error(transparent)]
+    Aci(#[from] crate::access::aci::AciError),
+    #[error(transparent)]
+    Kube(#[from] crate::access::kube::KubeError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]

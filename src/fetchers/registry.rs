@@ -46,4 +46,5 @@ pub fn create(name: &str) -> Option<Box<dyn Fetcher>> {
         .or_else(|| super::db::create(name))
         .or_else(|| super::cli::create(name))
         .or_else(|| super::aci::create(name))
+        .or_else(|| super::kube::create(name))
 }

@@ -115,6 +115,25 @@ pub struct UpArgs {
     /// Distribution version (default: Mitaka, with the default distribution).
     #[arg(long, default_value = "")]
     pub distribution_version: String,
+    /// Also simulate a Cisco APIC (HTTPS) for the fabric under the hosts, and enable ACI in
+    /// environment.json (`aci_enabled`, an `ACI` section).
+    #[arg(long)]
+    pub aci: bool,
+    /// APIC HTTPS port (the `ACI` section's host gets `:port` unless it is 443).
+    #[arg(long, default_value_t = 443)]
+    pub aci_port: u16,
+    /// Also serve a Kubernetes API (HTTPS, bearer token) listing namespaces, and write
+    /// environment-kubernetes.json (a Kubernetes environment `<env-name>-k8s`).
+    #[arg(long)]
+    pub kubernetes: bool,
+    /// Kubernetes API port.
+    #[arg(long, default_value_t = 6443)]
+    pub kube_port: u16,
+    /// Make a host misbehave (repeatable): HOST:KIND[:COMMAND-PREFIX], KIND one of hang,
+    /// garbage, truncated, sudo-refused, unreachable; the prefix limits it to the commands (as run after
+    /// sudo) starting with it, e.g. `node-2:hang:virsh dumpxml`.
+    #[arg(long = "fault", value_name = "HOST:KIND[:COMMAND-PREFIX]")]
+    pub faults: Vec<crate::lab::host_commands::faults::Fault>,
     /// Delay added to every HTTP request and SSH command.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,

@@ -11,6 +11,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 pub const ENVIRONMENT_FILE: &str = "environment.json";
+pub const KUBE_ENVIRONMENT_FILE: &str = "environment-kubernetes.json";
 pub const MONGO_CONF_FILE: &str = "mongo.conf";
 pub const LAB_FILE: &str = "lab.json";
 pub const PID_FILE: &str = "lab.pid";
@@ -39,6 +40,8 @@ pub struct EnvironmentSpec<'a> {
     pub ssh_key: Option<&'a Path>,
     pub amqp_host: &'a str,
     pub amqp_port: u16,
+    /// With --aci: the APIC's `host` (with `:port` unless 443) and admin password.
+    pub aci: Option<(String, &'a Secret)>,
 }
 
 /// The distribution and version of the environment: the flags when given, else a pair that
@@ -114,6 +117,37 @@ pub fn environment_document(spec: &EnvironmentSpec) -> Value {
             sections.retain(|s| s["name"] != "mysql");
         }
     }
+    if let Some((host, password)) = &spec.aci {
+        doc["aci_enabled"] = json!(true);
+        if let Some(sections) = doc["configuration"].as_array_mut() {
+            sections.push(json!({
+                "name": "ACI",
+                "host": host,
+                "user": crate::lab::aci::ACI_USER,
+                "pwd": password.expose()
+            }));
+        }
+    }
+    doc
+}
+
+/// The Kubernetes environment of `--kubernetes`: `<name>-k8s`, its API server and token, and the
+/// same SSH gateway (both sections are mandatory for this environment type).
+pub fn kubernetes_environment_document(spec: &EnvironmentSpec, port: u16, token: &Secret) -> Value {
+    let mut doc = environment_document(spec);
+    doc["name"] = json!(format!("{}-k8s", spec.name));
+    doc["environment_type"] = json!("Kubernetes");
+    doc["aci_enabled"] = json!(false);
+    if let Some(sections) = doc["configuration"].as_array_mut() {
+        sections.retain(|s| s["name"] == "CLI");
+        sections.push(json!({
+            "name": "Kubernetes",
+            "host": spec.bind,
+            "port": port.to_string(),
+            "user": crate::lab::kube::KUBE_USER,
+            "token": token.expose()
+        }));
+    }
     doc
 }
 
@@ -141,6 +175,10 @@ pub struct LabPorts {
     pub nova: u16,
     pub neutron: u16,
     pub ssh: Option<u16>,
+    #[serde(default)]
+    pub aci: Option<u16>,
+    #[serde(default)]
+    pub kubernetes: Option<u16>,
 }
 
 impl LabPorts {
@@ -152,6 +190,8 @@ impl LabPorts {
             self.neutron,
         ];
         ports.extend(self.ssh);
+        ports.extend(self.aci);
+        ports.extend(self.kubernetes);
         ports
     }
 }

@@ -1,10 +1,12 @@
 //! `calipso-lab up` in the foreground: build the model, bind the ports, take the MariaDB lock,
 //! fill the schemas, start HTTP and SSH, write the lab files; then serve until stopped.
 
+use crate::lab::aci::{self, RunningAci};
 use crate::lab::cli::UpArgs;
 use crate::lab::files::{self, EnvironmentSpec, LabInfo, LabPorts};
-use crate::lab::host_commands::HostCommands;
+use crate::lab::host_commands::{faults::Faults, HostCommands};
 use crate::lab::http::{self, ApiState, HttpPorts, RunningApis};
+use crate::lab::kube::{self, RunningKube};
 use crate::lab::model::{self, Model};
 use crate::lab::process::{alive, new_password};
 use crate::lab::sql::{self, lock, MysqlTarget, LAB_DB_USER};
@@ -22,6 +24,8 @@ pub const SSH_USER: &str = "calipso";
 pub struct RunningLab {
     apis: RunningApis,
     ssh: Option<RunningSshServer>,
+    aci: Option<RunningAci>,
+    kube: Option<RunningKube>,
     _lock: Option<lock::SchemaLock>,
     dir: PathBuf,
     summary: String,
@@ -31,10 +35,14 @@ struct Secrets {
     admin: Secret,
     mysql: Secret,
     ssh: Secret,
+    aci: Secret,
+    kube: Secret,
 }
 
 pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
     let model = Arc::new(model::build(args.sizes.sizes())?);
+    let hosts: Vec<&str> = model.hosts.iter().map(|h| h.name.as_str()).collect();
+    let faults = Faults::new(args.faults.clone(), &hosts)?;
     let target = MysqlTarget::parse(&args.mysql)?;
     let (mongo_host, mongo_port) = parse_host_port(&args.mongo, "--mongo")?;
     let (amqp_host, amqp_port) = parse_host_port(&args.amqp, "--amqp")?;
@@ -53,10 +61,24 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         std::net::TcpListener::bind(addr)
             .map_err(|e| anyhow!("cannot listen on {addr} (SSH): {e}"))?;
     }
+    let aci_listener = match args.aci {
+        true => {
+            Some(crate::lab::tls::bind(SocketAddr::new(args.bind, args.aci_port), "ACI").await?)
+        }
+        false => None,
+    };
+    let kube_listener = match args.kubernetes {
+        true => Some(
+            crate::lab::tls::bind(SocketAddr::new(args.bind, args.kube_port), "Kubernetes").await?,
+        ),
+        false => None,
+    };
     let secrets = Secrets {
         admin: new_password(),
         mysql: new_password(),
         ssh: new_password(),
+        aci: new_password(),
+        kube: new_password(),
     };
     let schema_lock = if args.no_mysql {
         None
@@ -67,7 +89,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
     let (ssh, key_path) = if args.no_ssh {
         (None, None)
     } else {
-        let (server, key) = start_ssh(args, &model, &secrets.ssh, latency).await?;
+        let (server, key) = start_ssh(args, &model, faults, &secrets.ssh, latency).await?;
         (Some(server), Some(key))
     };
     let state = ApiState::new(
@@ -78,6 +100,27 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         latency,
     );
     let apis = http::serve(bound, Arc::new(state));
+    let aci_host = match args.aci_port {
+        443 => args.bind.to_string(),
+        port => format!("{}:{port}", args.bind),
+    };
+    let aci = match aci_listener {
+        Some(tcp) => {
+            let fabric = aci::fabric::build(&model);
+            let state = aci::api::AciState::new(fabric, aci::ACI_USER, secrets.aci.clone());
+            Some(aci::serve(tcp, &args.bind.to_string(), state)?)
+        }
+        None => None,
+    };
+    let kube = match kube_listener {
+        Some(tcp) => Some(kube::serve(
+            tcp,
+            &args.bind.to_string(),
+            &model,
+            secrets.kube.clone(),
+        )?),
+        None => None,
+    };
     let summary = summary(args, &model, &target);
     let spec = EnvironmentSpec {
         name: &args.env_name,
@@ -98,6 +141,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         ssh_key: key_path.as_deref(),
         amqp_host: &amqp_host,
         amqp_port,
+        aci: args.aci.then(|| (aci_host.clone(), &secrets.aci)),
     };
     let info = LabInfo {
         pid: std::process::id(),
@@ -108,12 +152,20 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
             nova: ports.nova,
             neutron: ports.neutron,
             ssh: (!args.no_ssh).then_some(args.ssh_port),
+            aci: args.aci.then_some(args.aci_port),
+            kubernetes: args.kubernetes.then_some(args.kube_port),
         },
         mysql: (!args.no_mysql).then(|| target.addr()),
         sizes: serde_json::to_value(&model.sizes)?,
         env_name: args.env_name.clone(),
         summary: summary.clone(),
     };
+    if args.kubernetes {
+        let kube_env = files::kubernetes_environment_document(&spec, args.kube_port, &secrets.kube);
+        let path = args.dir.join(files::KUBE_ENVIRONMENT_FILE);
+        files::write_json(&path, &kube_env)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     write_files(
         &args.dir,
         &spec,
@@ -123,6 +175,8 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
     Ok(RunningLab {
         apis,
         ssh,
+        aci,
+        kube,
         _lock: schema_lock,
         dir: args.dir.clone(),
         summary,
@@ -158,6 +212,7 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
 async fn start_ssh(
     args: &UpArgs,
     model: &Arc<Model>,
+    faults: Faults,
     password: &Secret,
     latency: Duration,
 ) -> anyhow::Result<(RunningSshServer, PathBuf)> {
@@ -173,7 +228,7 @@ async fn start_ssh(
         }],
         host_key_path: dir.join(files::HOST_KEY_FILE),
     };
-    let handler = Arc::new(HostCommands::new(model.clone(), latency));
+    let handler = Arc::new(HostCommands::new(model.clone(), latency).with_faults(faults));
     let server = ssh_server::serve(config, handler).await?;
     Ok((server, key_path))
 }
@@ -231,8 +286,19 @@ fn summary(args: &UpArgs, model: &Model, target: &MysqlTarget) -> String {
             target.addr()
         )
     };
+    let mut aci = if args.aci {
+        format!(", APIC https://{b}:{}", args.aci_port)
+    } else {
+        String::new()
+    };
+    if args.kubernetes {
+        aci.push_str(&format!(", Kubernetes API https://{b}:{}", args.kube_port));
+    }
+    if !args.faults.is_empty() {
+        aci.push_str(&format!(", {} host fault(s)", args.faults.len()));
+    }
     format!(
-        "calipso-lab '{}' up: Keystone http://{b}:{} (admin :{}), Nova :{}, Neutron :{}, {ssh}, {mysql}; {} hosts, {} instances, {}/{}; files in {}",
+        "calipso-lab '{}' up: Keystone http://{b}:{} (admin :{}), Nova :{}, Neutron :{}, {ssh}, {mysql}{aci}; {} hosts, {} instances, {}/{}; files in {}",
         args.env_name,
         args.keystone_port,
         args.keystone_admin_port,
@@ -298,6 +364,12 @@ impl RunningLab {
         self.apis.shutdown().await;
         if let Some(ssh) = self.ssh {
             ssh.shutdown().await;
+        }
+        if let Some(aci) = self.aci {
+            aci.shutdown().await;
+        }
+        if let Some(kube) = self.kube {
+            kube.shutdown().await;
         }
         for name in [files::PID_FILE, files::LAB_FILE] {
             let _ = std::fs::remove_file(self.dir.join(name));

@@ -194,7 +194,10 @@ impl<'a> Scanner<'a> {
             stats.fetch_calls += 1;
         }
         let results = match fetcher.get(&parent_id, ctx).await {
-            Ok(results) => results,
+            Ok(results) => {
+                self.save_aside().await?;
+                results
+            }
             Err(FetchError::Ssh(e)) => {
                 log::error!("{e}");
                 self.found_errors.store(true, Ordering::Relaxed);
@@ -224,6 +227,45 @@ impl<'a> Scanner<'a> {
             Some(message) => Err(EntryError::Value(message)),
             None => Ok(children),
         }
+    }
+
+    /// Writes the objects fetchers handed over for other places of the tree (ACI switches),
+    /// before the results that name them as parents.
+    async fn save_aside(&self) -> Result<(), EntryError> {
+        let env = self.ctx.env.name.as_str();
+        let mut writes = Vec::new();
+        for mut aside in self.ctx.take_aside() {
+            let completed = complete_object(
+                &self.paths,
+                env,
+                &aside.object_type,
+                &aside.parent,
+                &mut aside.object,
+            )
+            .await;
+            match completed {
+                Ok(Completed::Child { folder, write }) => {
+                    writes.extend(folder);
+                    if write {
+                        prepare_for_write(&mut aside.object);
+                        writes.push(aside.object);
+                    }
+                }
+                Ok(Completed::MasterParentMissing) => {}
+                Err(SaveError::Value(message)) => log::error!("{message}"),
+                Err(SaveError::Store(e)) => {
+                    return Err(EntryError::Fatal(ScanError::Store(e.to_string())))
+                }
+            }
+        }
+        if writes.is_empty() {
+            return Ok(());
+        }
+        self.ctx
+            .store
+            .upsert_objects(&mut writes)
+            .await
+            .map_err(|e| EntryError::Fatal(ScanError::Store(e.to_string())))
     }
 
     /// Completes and writes one entry's results; objects after a value error are dropped (the

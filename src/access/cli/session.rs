@@ -188,7 +188,7 @@ impl Connection {
         })?;
         self.sent.fetch_add(1, Ordering::Relaxed);
         log::debug!("ssh {}: {command}", self.endpoint.address());
-        let (stdout, stderr) = match run_channel(&mut channel, command) {
+        let (stdout, stderr, status) = match run_channel(&mut channel, command) {
             Ok(outputs) => outputs,
             Err(detail) => {
                 // Non-blocking, so that freeing the channel of a still running command does
@@ -208,12 +208,25 @@ impl Connection {
                 stderr.lines().next().unwrap_or_default()
             )));
         }
+        // ssh exits 255 when it cannot reach the host (and, with -q, says nothing); the
+        // original took the empty output for an empty host.
+        if status == HOP_FAILED && command.starts_with("ssh ") {
+            return Err(failed(format!(
+                "command '{command}': the ssh hop to {host} failed (exit status {HOP_FAILED})"
+            )));
+        }
         Ok(stdout)
     }
 }
 
-/// Sends the command and reads stdout, then stderr, to their ends.
-fn run_channel(channel: &mut ssh2::Channel, command: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
+/// The exit status of an `ssh` that could not connect or authenticate.
+const HOP_FAILED: i32 = 255;
+
+/// Sends the command and reads stdout, then stderr, to their ends; with the exit status.
+fn run_channel(
+    channel: &mut ssh2::Channel,
+    command: &str,
+) -> Result<(Vec<u8>, Vec<u8>, i32), String> {
     channel.exec(command).map_err(|e| {
         if is_timeout(&e) {
             timeout_text(command)
@@ -225,7 +238,8 @@ fn run_channel(channel: &mut ssh2::Channel, command: &str) -> Result<(Vec<u8>, V
     let stdout = read_all(channel, command)?;
     let stderr = read_all(&mut channel.stderr(), command)?;
     let _ = channel.wait_close();
-    Ok((stdout, stderr))
+    let status = channel.exit_status().unwrap_or(0);
+    Ok((stdout, stderr, status))
 }
 
 fn read_all(reader: &mut impl Read, command: &str) -> Result<Vec<u8>, String> {

@@ -8,7 +8,11 @@ use bson::{Bson, Document};
 
 /// Parses `text` and returns `{<root tag>: <converted root>}`.
 pub fn xml_to_doc(text: &str) -> Result<Document, String> {
-    let mut reader = Reader { s: text, pos: 0 };
+    let mut reader = Reader {
+        s: text,
+        pos: 0,
+        depth: 0,
+    };
     reader.skip_misc()?;
     let (tag, value) = reader.element()?;
     reader.skip_misc()?;
@@ -20,9 +24,13 @@ pub fn xml_to_doc(text: &str) -> Result<Document, String> {
     Ok(doc)
 }
 
+/// Deeper nesting than any libvirt document is garbage, refused before it exhausts the stack.
+const MAX_DEPTH: usize = 100;
+
 struct Reader<'a> {
     s: &'a str,
     pos: usize,
+    depth: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -146,7 +154,12 @@ impl<'a> Reader<'a> {
             } else if rest.starts_with("<?") {
                 self.skip_past("?>")?;
             } else if rest.starts_with('<') {
+                if self.depth >= MAX_DEPTH {
+                    return Err(self.error(&format!("elements nested deeper than {MAX_DEPTH}")));
+                }
+                self.depth += 1;
                 let (child, value) = self.element()?;
+                self.depth -= 1;
                 add_child(&mut doc, child, value);
             } else {
                 let end = rest.find('<').unwrap_or(rest.len());

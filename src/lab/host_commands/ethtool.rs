@@ -20,6 +20,7 @@ pub fn ethtool(ctx: &Context, args: &[String]) -> Output {
             stdout: format!("Settings for {device}:\nNo data available\n"),
             stderr: "Cannot get device settings: No such device\nCannot get wake-on-lan settings: No such device\nCannot get message level: No such device\nCannot get link status: No such device\n".into(),
             status: 75,
+            ..Output::default()
         };
     };
     let text = match link.kind {

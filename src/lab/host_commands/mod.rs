@@ -9,6 +9,7 @@ mod bonding;
 mod brctl;
 mod docker;
 mod ethtool;
+pub mod faults;
 mod fileops;
 mod files;
 pub mod filesystem;
@@ -25,6 +26,7 @@ pub mod wiring;
 
 use crate::lab::model::{Host, Model};
 use crate::lab::ssh_server::{CommandHandler, CommandReply};
+use faults::{FaultKind, Faults};
 use filesystem::HostFiles;
 use shell::{Connector, SimpleCommand, GLOB_STAR};
 use std::sync::Arc;
@@ -36,6 +38,10 @@ pub struct Output {
     pub stdout: String,
     pub stderr: String,
     pub status: u32,
+    /// A `hang` fault was hit: the line never answers.
+    pub hang: bool,
+    /// A `garbage` or `truncated` fault was hit on this host (its name): the answer is spoiled.
+    pub garbled: Option<(FaultKind, String)>,
 }
 
 impl Output {
@@ -60,12 +66,14 @@ impl Output {
 pub struct World<'a> {
     pub model: &'a Model,
     pub fs: &'a HostFiles,
+    pub faults: &'a Faults,
 }
 
 /// Where a program runs, as whom, and what it can see.
 pub struct Context<'a> {
     pub model: &'a Model,
     pub fs: &'a HostFiles,
+    pub faults: &'a Faults,
     pub host: &'a Host,
     pub user: &'a str,
     pub stdin: &'a str,
@@ -76,6 +84,7 @@ impl<'a> Context<'a> {
         World {
             model: self.model,
             fs: self.fs,
+            faults: self.faults,
         }
     }
 }
@@ -84,19 +93,30 @@ impl<'a> Context<'a> {
 pub struct HostCommands {
     model: Arc<Model>,
     files: Arc<HostFiles>,
+    faults: Faults,
     latency: Duration,
 }
 
 /// The default login of [`HostCommands::run`].
 pub const DEFAULT_USER: &str = "calipso";
 
+/// How long a hanging command holds its answer: longer than any client waits.
+const HANG: Duration = Duration::from_secs(24 * 3600);
+
 impl HostCommands {
     pub fn new(model: Arc<Model>, latency: Duration) -> Self {
         HostCommands {
             model,
             files: Arc::new(HostFiles::default()),
+            faults: Faults::default(),
             latency,
         }
+    }
+
+    /// The same hosts, misbehaving as `faults` say.
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
     }
 
     /// Runs `line` in the gateway's shell as the lab's login user.
@@ -108,6 +128,7 @@ impl HostCommands {
         let world = World {
             model: &self.model,
             fs: &self.files,
+            faults: &self.faults,
         };
         run_line(world, self.model.gateway(), user, line, "")
     }
@@ -128,11 +149,19 @@ impl CommandHandler for HostCommands {
 
     fn handle(&self, user: &str, command: &str) -> CommandReply {
         let output = self.run_as(user, command);
+        let stdout = match &output.garbled {
+            Some((kind, host)) => faults::spoil(
+                *kind,
+                output.stdout.as_bytes(),
+                &format!("{host} {command}"),
+            ),
+            None => output.stdout.into_bytes(),
+        };
         CommandReply {
-            stdout: output.stdout.into_bytes(),
+            stdout,
             stderr: output.stderr.into_bytes(),
             exit_status: output.status,
-            delay: self.latency,
+            delay: if output.hang { HANG } else { self.latency },
         }
     }
 }
@@ -162,6 +191,12 @@ pub fn run_line(world: World, host: &Host, user: &str, line: &str, stdin: &str) 
             total.stderr.push_str(&out.stderr);
             input = out.stdout;
             status = out.status;
+            total.garbled = total.garbled.or(out.garbled);
+            if out.hang {
+                // Nothing after a command that never ends runs, nothing is answered.
+                total.hang = true;
+                return total;
+            }
         }
         total.stdout.push_str(&input);
         total.status = status;
@@ -217,26 +252,43 @@ fn run_words(world: World, host: &Host, user: &str, words: &[String], stdin: &st
     match program.as_str() {
         "sudo" => run_sudo(world, host, args, stdin),
         "ssh" => run_ssh(world, user, args, stdin),
-        _ => match programs::lookup(program) {
-            Some(handler) => {
-                let ctx = Context {
-                    model: world.model,
-                    fs: world.fs,
-                    host,
-                    user,
-                    stdin,
-                };
-                handler(&ctx, args)
+        _ => {
+            let ctx = Context {
+                model: world.model,
+                fs: world.fs,
+                faults: world.faults,
+                host,
+                user,
+                stdin,
+            };
+            let mut out = match programs::lookup(program) {
+                Some(handler) => handler(&ctx, args),
+                None => Output::fail(format!("bash: {program}: command not found\n"), 127),
+            };
+            let command = words.join(" ");
+            let kinds = [FaultKind::Hang, FaultKind::Garbage, FaultKind::Truncated];
+            match world.faults.hit(&host.name, &command, &kinds) {
+                Some(FaultKind::Hang) => out.hang = true,
+                Some(kind) => out.garbled = Some((kind, host.name.clone())),
+                None => {}
             }
-            None => Output::fail(format!("bash: {program}: command not found\n"), 127),
-        },
+            out
+        }
     }
 }
 
 fn run_sudo(world: World, host: &Host, args: &[String], stdin: &str) -> Output {
+    let faults = world.faults;
     let Some(program) = args.first() else {
         return Output::fail("usage: sudo -h | -K | -k | -V\n", 1);
     };
+    let command = args.join(" ");
+    if faults
+        .hit(&host.name, &command, &[FaultKind::SudoRefused])
+        .is_some()
+    {
+        return Output::fail(faults::SUDO_REFUSAL, 1);
+    }
     if program != "ssh" && program != "sudo" && programs::lookup(program).is_none() {
         return Output::fail(format!("sudo: {program}: command not found\n"), 1);
     }
@@ -246,14 +298,20 @@ fn run_sudo(world: World, host: &Host, args: &[String], stdin: &str) -> Output {
 /// `ssh [-q] [-o option] [-p port] [-t] <host> <command...>`: the command runs in the target's
 /// shell. Only hosts of the model resolve (by name, short name or management address).
 fn run_ssh(world: World, user: &str, args: &[String], stdin: &str) -> Output {
-    let model = world.model;
+    let (model, faults) = (world.model, world.faults);
     let mut rest = args.iter();
+    let (mut quiet, mut port) = (false, "22".to_string());
     let destination = loop {
         match rest.next().map(String::as_str) {
-            Some("-o" | "-p" | "-i" | "-l") => {
+            Some("-p") => {
+                if let Some(p) = rest.next() {
+                    port = p.clone();
+                }
+            }
+            Some("-o" | "-i" | "-l") => {
                 rest.next();
             }
-            Some(flag) if flag.starts_with('-') => {}
+            Some(flag) if flag.starts_with('-') => quiet |= flag.contains('q'),
             Some(dest) => break dest,
             None => return Output::fail(ssh_usage(), 255),
         }
@@ -262,12 +320,24 @@ fn run_ssh(world: World, user: &str, args: &[String], stdin: &str) -> Output {
         Some((login, name)) => (login, name),
         None => (user, destination),
     };
+    // ssh's errors are log lines (CR LF) that `-q` silences: OpenSSH 9.2 prints nothing there.
     let Some(target) = resolve(model, name) else {
-        return Output::fail(
-            format!("ssh: Could not resolve hostname {name}: Name or service not known\n"),
-            255,
-        );
+        let message = match quiet {
+            true => String::new(),
+            false => {
+                format!("ssh: Could not resolve hostname {name}: Name or service not known\r\n")
+            }
+        };
+        return Output::fail(message, 255);
     };
+    if faults.unreachable(&target.name) {
+        let message = if quiet {
+            String::new()
+        } else {
+            faults::no_route(name, &port)
+        };
+        return Output::fail(message, 255);
+    }
     let remote: Vec<&str> = rest.map(String::as_str).collect();
     if remote.is_empty() {
         // An interactive login: nothing to answer on an exec channel.

@@ -164,7 +164,7 @@ fn grep(ctx: &Context, args: &[String]) -> Output {
     let status = if selected.is_empty() { 1 } else { 0 };
     Output {
         stdout: selected,
-        stderr: String::new(),
         status,
+        ..Output::default()
     }
 }
