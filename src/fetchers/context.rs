@@ -34,6 +34,9 @@ pub struct ScanContext {
     /// Answers of queries that do not depend on the parent (the original repeats them for
     /// every parent), read once per scanner run; `start_run` forgets them.
     rows_of_run: Mutex<HashMap<&'static str, SharedRows>>,
+    /// Host documents read in this run (every host-level fetcher of every instance and vNIC
+    /// looks its host up; no fetcher changes a host); `start_run` forgets them.
+    hosts_of_run: Mutex<HashMap<String, Object>>,
     aci: OnceCell<AciAccess>,
     kube: OnceCell<KubeAccess>,
     aside: Mutex<Vec<Aside>>,
@@ -48,6 +51,7 @@ impl ScanContext {
             db: OnceCell::new(),
             cli: OnceCell::new(),
             rows_of_run: Mutex::new(HashMap::new()),
+            hosts_of_run: Mutex::new(HashMap::new()),
             aci: OnceCell::new(),
             kube: OnceCell::new(),
             aside: Mutex::new(Vec::new()),
@@ -60,6 +64,28 @@ impl ScanContext {
         if let Ok(mut rows) = self.rows_of_run.lock() {
             rows.clear();
         }
+        if let Ok(mut hosts) = self.hosts_of_run.lock() {
+            hosts.clear();
+        }
+    }
+
+    /// The inventory host `host_id` of this environment; a host found once is not read again
+    /// in this run (one not found yet is asked again: it may be saved later in the run).
+    pub async fn host(&self, host_id: &str) -> Result<Option<Object>, FetchError> {
+        if let Some(host) = self
+            .hosts_of_run
+            .lock()
+            .ok()
+            .and_then(|h| h.get(host_id).cloned())
+        {
+            return Ok(Some(host));
+        }
+        let filter = bson::doc! {"environment": &self.env.name, "type": "host", "id": host_id};
+        let found = self.store.find_object(filter).await?;
+        if let (Some(host), Ok(mut hosts)) = (&found, self.hosts_of_run.lock()) {
+            hosts.insert(host_id.to_string(), host.clone());
+        }
+        Ok(found)
     }
 
     /// The rows of a query without parameters, queried once per run however many fetches ask.

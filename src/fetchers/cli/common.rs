@@ -9,10 +9,7 @@ use bson::{doc, Bson};
 
 /// The inventory host document `host_id` of this environment, if stored.
 pub async fn find_host(ctx: &ScanContext, host_id: &str) -> Result<Option<Object>, FetchError> {
-    Ok(ctx
-        .store
-        .find_object(doc! {"environment": &ctx.env.name, "type": "host", "id": host_id})
-        .await?)
+    ctx.host(host_id).await
 }
 
 /// Inventory objects of one type on one host (`host` field).
