@@ -1,8 +1,10 @@
 //! The graph a full scan builds, checked against the lab's model on every lab shape: the
 //! instance–vNIC links are exactly the model's instance ports, and each instance's clique starts
 //! with its own vNICs and goes on to the next hop of its mechanism driver. (How far a clique
-//! reaches beyond that is decided by the clique types: the shipped `ANY` instance type has no
-//! `otep-host_pnic`, so on OVS an instance clique stops at the OTEP, as in the original.)
+//! reaches beyond that is decided by the clique types. The shipped `ANY` instance type stops at
+//! the OTEP on OVS+VXLAN (no `otep-vconnector` link), at the vConnector on LXB (no vEdges, so no
+//! `vconnector-vedge`) and at the vEdge on VPP+VLAN (no OTEPs), as the original does; clique types
+//! that reach the networks: tests/links_lab_counts.rs.)
 
 #[path = "common/lab.rs"]
 mod lab;
@@ -77,11 +79,8 @@ fn check_instance_cliques(tag: &str, mechanism_driver: MechanismDriver, type_dri
             "{}: its vNICs start the chain",
             instance.display_name
         );
-        // The chain goes on past the vNICs to the vConnector (the ANY instance type's next hop).
-        // Known gap: on VPP labs no vnic-vconnector link is found yet, so VPP stops here.
-        if mechanism_driver == MechanismDriver::Vpp {
-            continue;
-        }
+        // The chain goes on past the vNICs to the vConnector (the ANY instance type's next hop;
+        // on VPP the bridge domain, matched by the vhost-user interface's MAC).
         let next_hop = "vnic-vconnector";
         assert!(
             clique_links

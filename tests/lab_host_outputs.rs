@@ -552,6 +552,18 @@ fn vppctl_follows_vpp_layouts() {
                     .collect::<Vec<_>>()
             );
             assert!(lines(&hw)[2].starts_with("  Ethernet address "));
+            // networking-vpp gives an instance's vhost-user interface the Neutron port's MAC.
+            if vhost > 0 {
+                let hw = lab.run(&host.name, "vppctl show hardware-int VirtualEthernet0/0/0");
+                let mac = lines(&hw)[2].trim_start_matches("  Ethernet address ");
+                assert!(
+                    lab.m
+                        .ports
+                        .iter()
+                        .any(|p| p.host == host.name && p.mac_address == mac),
+                    "{hw}"
+                );
+            }
         }
     }
 }

@@ -82,14 +82,22 @@ fn interfaces(model: &Model, host: &Host) -> Vec<VppIf> {
             ));
         }
         for port in ports_on(model, host).filter(|p| p.network_id == network.id) {
-            let name = if port.device_owner.starts_with("compute:") {
+            // networking-vpp creates an instance's vhost-user interface with the Neutron port's
+            // MAC (`create_vhost_user_if` with `use_custom_mac`), as in the original's VPP test
+            // data (`VirtualEthernet0/0/8` with `fa:16:3e:d1:98:73`); a namespace tap's VPP end
+            // has a MAC of its own.
+            let (name, m) = if port.device_owner.starts_with("compute:") {
                 vhost += 1;
-                format!("VirtualEthernet0/0/{}", vhost - 1)
+                (
+                    format!("VirtualEthernet0/0/{}", vhost - 1),
+                    Some(port.mac_address.clone()),
+                )
             } else {
                 tap += 1;
-                format!("tap-{}", tap - 1)
+                let name = format!("tap-{}", tap - 1);
+                let m = mac(&name);
+                (name, m)
             };
-            let m = mac(&name);
             list.push(iface(name, true, Some(bd), true, m));
         }
     }
