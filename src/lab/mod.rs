@@ -5,9 +5,11 @@
 //! scanner needs to reach the lab; `up`, `daemon` and `cli` run it.
 pub mod cli;
 pub mod daemon;
+pub mod events;
 pub mod files;
 pub mod host_commands;
 pub mod http;
+pub mod live;
 pub mod model;
 pub mod process;
 pub mod sql;

@@ -2,9 +2,11 @@
 //! fill the schemas, start HTTP and SSH, write the lab files; then serve until stopped.
 
 use crate::lab::cli::UpArgs;
+use crate::lab::events::{ControlServer, Exchanges, LabEvents};
 use crate::lab::files::{self, EnvironmentSpec, LabInfo, LabPorts};
 use crate::lab::host_commands::HostCommands;
 use crate::lab::http::{self, ApiState, HttpPorts, RunningApis};
+use crate::lab::live::LiveModel;
 use crate::lab::model::{self, Model};
 use crate::lab::process::{alive, new_password};
 use crate::lab::sql::{self, lock, MysqlTarget, LAB_DB_USER};
@@ -22,6 +24,7 @@ pub const SSH_USER: &str = "calipso";
 pub struct RunningLab {
     apis: RunningApis,
     ssh: Option<RunningSshServer>,
+    control: ControlServer,
     _lock: Option<lock::SchemaLock>,
     dir: PathBuf,
     summary: String,
@@ -34,7 +37,9 @@ struct Secrets {
 }
 
 pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
-    let model = Arc::new(model::build(args.sizes.sizes())?);
+    let mut model = model::build(args.sizes.sizes())?;
+    sql::pin_standard_attr_ids(&mut model);
+    let model = Arc::new(model);
     let target = MysqlTarget::parse(&args.mysql)?;
     let (mongo_host, mongo_port) = parse_host_port(&args.mongo, "--mongo")?;
     let (amqp_host, amqp_port) = parse_host_port(&args.amqp, "--amqp")?;
@@ -58,20 +63,35 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         mysql: new_password(),
         ssh: new_password(),
     };
+    let live = LiveModel::new(model.clone());
+    let heartbeat = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
     let schema_lock = if args.no_mysql {
         None
     } else {
-        Some(install_schemas(args, &target, &model, &secrets.mysql).await?)
+        Some(install_schemas(args, &target, &model, &secrets.mysql, &heartbeat).await?)
     };
     let latency = Duration::from_millis(args.latency_ms);
     let (ssh, key_path) = if args.no_ssh {
         (None, None)
     } else {
-        let (server, key) = start_ssh(args, &model, &secrets.ssh, latency).await?;
+        let (server, key) = start_ssh(args, &live, &secrets.ssh, latency).await?;
         (Some(server), Some(key))
     };
+    let events = LabEvents::new(
+        live.clone(),
+        (!args.no_mysql).then(|| (target.clone(), heartbeat.clone())),
+        crate::lab::events::notify::Notifier::new(
+            &amqp_host,
+            amqp_port,
+            Exchanges {
+                nova: args.nova_exchange.clone(),
+                neutron: args.neutron_exchange.clone(),
+            },
+        ),
+    );
+    let control = ControlServer::start(args.bind, Arc::new(events)).await?;
     let state = ApiState::new(
-        model.clone(),
+        live.clone(),
         secrets.admin.clone(),
         args.bind.to_string(),
         ports.clone(),
@@ -113,6 +133,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         sizes: serde_json::to_value(&model.sizes)?,
         env_name: args.env_name.clone(),
         summary: summary.clone(),
+        control_port: Some(control.port),
     };
     write_files(
         &args.dir,
@@ -123,6 +144,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
     Ok(RunningLab {
         apis,
         ssh,
+        control,
         _lock: schema_lock,
         dir: args.dir.clone(),
         summary,
@@ -136,6 +158,7 @@ async fn install_schemas(
     target: &MysqlTarget,
     model: &Arc<Model>,
     password: &Secret,
+    heartbeat: &str,
 ) -> anyhow::Result<lock::SchemaLock> {
     let (host, port, wait) = (target.host.clone(), target.port, args.wait_lock);
     let watch_pid = args.watch_pid;
@@ -143,8 +166,13 @@ async fn install_schemas(
     let schema_lock =
         tokio::task::spawn_blocking(move || lock::acquire(&host, port, wait, keep_waiting))
             .await??;
-    let (m, t, pwd) = (model.clone(), target.clone(), password.clone());
-    tokio::task::spawn_blocking(move || sql::install(&t, &m, &pwd)).await??;
+    let (m, t, pwd, hb) = (
+        model.clone(),
+        target.clone(),
+        password.clone(),
+        heartbeat.to_string(),
+    );
+    tokio::task::spawn_blocking(move || sql::install(&t, &m, &pwd, &hb)).await??;
     Ok(schema_lock)
 }
 
@@ -157,7 +185,7 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
 
 async fn start_ssh(
     args: &UpArgs,
-    model: &Arc<Model>,
+    live: &LiveModel,
     password: &Secret,
     latency: Duration,
 ) -> anyhow::Result<(RunningSshServer, PathBuf)> {
@@ -173,7 +201,7 @@ async fn start_ssh(
         }],
         host_key_path: dir.join(files::HOST_KEY_FILE),
     };
-    let handler = Arc::new(HostCommands::new(model.clone(), latency));
+    let handler = Arc::new(HostCommands::live(live.clone(), latency));
     let server = ssh_server::serve(config, handler).await?;
     Ok((server, key_path))
 }
@@ -295,6 +323,7 @@ impl RunningLab {
             _ = terminated => log::info!("SIGTERM: stopping the lab"),
             _ = watched => log::info!("watched process exited: stopping the lab"),
         }
+        self.control.stop();
         self.apis.shutdown().await;
         if let Some(ssh) = self.ssh {
             ssh.shutdown().await;

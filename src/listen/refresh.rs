@@ -155,6 +155,8 @@ impl ScannerRescan {
 #[async_trait]
 impl Rescan for ScannerRescan {
     async fn rescan(&self, targets: &[RescanTarget]) -> Result<(), RescanError> {
+        // One event's rescans may share outputs; the next event's must see the changed hosts.
+        self.ctx.forget_cached_output();
         for target in targets {
             let root: Object = self
                 .ctx

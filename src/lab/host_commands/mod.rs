@@ -20,6 +20,7 @@ mod virsh;
 mod vppctl;
 pub mod wiring;
 
+use crate::lab::live::LiveModel;
 use crate::lab::model::{Host, Model};
 use crate::lab::ssh_server::{CommandHandler, CommandReply};
 use shell::{Connector, SimpleCommand};
@@ -60,18 +61,24 @@ pub struct Context<'a> {
 
 /// The SSH command responder of the lab.
 pub struct HostCommands {
-    model: Arc<Model>,
+    live: LiveModel,
     latency: Duration,
 }
 
 impl HostCommands {
     pub fn new(model: Arc<Model>, latency: Duration) -> Self {
-        HostCommands { model, latency }
+        Self::live(LiveModel::new(model), latency)
+    }
+
+    /// Answers from whatever topology `live` holds when a command arrives.
+    pub fn live(live: LiveModel, latency: Duration) -> Self {
+        HostCommands { live, latency }
     }
 
     /// Runs `line` in the gateway's shell.
     pub fn run(&self, line: &str) -> Output {
-        run_line(&self.model, self.model.gateway(), line, "")
+        let model = self.live.current();
+        run_line(&model, model.gateway(), line, "")
     }
 }
 

@@ -12,12 +12,23 @@ use crate::listen::refresh::RescanTarget;
 use crate::listen::store_ops;
 use bson::{doc, Bson};
 
-/// The DHCP vService and its vNICs on the publishing host come from a rescan of that host.
-fn dhcp_targets(host: &str) -> Vec<RescanTarget> {
-    vec![
+/// The DHCP vService and its vNICs on the publishing host come from a rescan of that host, the
+/// DHCP port from a rescan of the region's ports and networks, and the vEdge's port list (the DHCP tap) from
+/// the host's vEdges (as a full scan would show them).
+async fn dhcp_targets(ctx: &HandlerCtx<'_>, host: &str) -> Result<Vec<RescanTarget>, StoreDown> {
+    let mut targets = vec![
         RescanTarget::new("ScanHost", host).child_type("vservice"),
         RescanTarget::new("ScanHost", host).child_type("vnic"),
-    ]
+        RescanTarget::new("ScanHost", host).child_type("vedges_folder"),
+    ];
+    let regions = find_typed(ctx, "region", doc! {}).await?;
+    for region in regions.iter().filter_map(|r| str_field(r, "id")) {
+        // Ports are saved with provisional folders; the networks' own folders (as the full
+        // scan writes them after the ports) come with the networks' rescan.
+        targets.push(RescanTarget::new("ScanRegion", region).child_type("port"));
+        targets.push(RescanTarget::new("ScanRegion", region).child_type("network"));
+    }
+    Ok(targets)
 }
 
 async fn rescan_dhcp(ctx: &HandlerCtx<'_>, n: &Notification) -> Result<Option<Outcome>, StoreDown> {
@@ -25,7 +36,7 @@ async fn rescan_dhcp(ctx: &HandlerCtx<'_>, n: &Notification) -> Result<Option<Ou
         log::error!("subnet event without publisher_id: DHCP service not scanned");
         return Ok(Some(Outcome::Drop("no publisher_id".into())));
     };
-    if let Some(failed) = rescan(ctx, &dhcp_targets(&host)).await? {
+    if let Some(failed) = rescan(ctx, &dhcp_targets(ctx, &host).await?).await? {
         return Ok(Some(failed));
     }
     refresh_graph(ctx, true).await;
@@ -111,7 +122,11 @@ async fn remove_dhcp(
         doc! {"local_service_id": format!("qdhcp-{net_id}")},
     )
     .await?;
+    let mut hosts: Vec<String> = Vec::new();
     for service in &services {
+        if let Some(host) = str_field(service, "host") {
+            hosts.push(host.to_string());
+        }
         log::info!(
             "delete DHCP document: {}",
             str_field(service, "id").unwrap_or_default()
@@ -142,6 +157,17 @@ async fn remove_dhcp(
         if let Some(port_id) = str_field(&p, "id") {
             delete_port(ctx, port_id).await?;
         }
+    }
+    // The DHCP tap leaves the hosts' vEdges: their port lists as a scan would show them.
+    let targets: Vec<RescanTarget> = hosts
+        .iter()
+        .map(|h| RescanTarget::new("ScanHost", h).child_type("vedges_folder"))
+        .collect();
+    if !targets.is_empty() {
+        if let Some(failed) = rescan(ctx, &targets).await? {
+            log::warn!("vEdges not refreshed after removing DHCP: {failed:?}");
+        }
+        refresh_graph(ctx, true).await;
     }
     Ok(())
 }
