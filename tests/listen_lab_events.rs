@@ -80,3 +80,74 @@ fn network_subnet_and_port_events() {
     rig.applied(&["network-delete", "--id", &net]);
     assert_same(&rig, "invb3", "port, subnet and network delete");
 }
+
+#[test]
+fn instance_events() {
+    let mut rig = Rig::new("vmev");
+    rig.listen();
+    let host = rig.lab.model.compute_hosts().nth(1).unwrap().name.clone();
+    let created = rig.applied(&["instance-create", "--name", "ev-vm", "--host", &host]);
+    let vm = created["payload"]["instance_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_same(&rig, "invb1", "instance create");
+
+    rig.applied(&["instance-update", "--id", &vm, "--name", "ev-vm-2"]);
+    assert_same(&rig, "invb2", "instance update");
+
+    rig.applied(&["instance-delete", "--id", &vm]);
+    assert_same(&rig, "invb3", "instance delete");
+}
+
+#[test]
+fn router_and_router_interface_events() {
+    let mut rig = Rig::new("rtev");
+    rig.listen();
+    let router = id(
+        &rig.applied(&["router-create", "--name", "ev-router"]),
+        "router",
+    );
+    let net = id(
+        &rig.applied(&["network-create", "--name", "ev-rnet"]),
+        "network",
+    );
+    let subnet = id(
+        &rig.applied(&[
+            "subnet-create",
+            "--network",
+            &net,
+            "--name",
+            "ev-rsubnet",
+            "--cidr",
+            "10.78.0.0/24",
+        ]),
+        "subnet",
+    );
+    rig.applied(&[
+        "router-interface-add",
+        "--router",
+        &router,
+        "--subnet",
+        &subnet,
+    ]);
+    assert_same(&rig, "invb1", "router create and interface add");
+
+    rig.applied(&["router-update", "--id", &router, "--name", "ev-router-2"]);
+    // listen.md §5.6 EventRouterUpdate (kept): with a gateway the handler copies the payload's
+    // `routes` into the router vService, which the scan (the Neutron routers row) has not.
+    let vservice = format!("{}-qrouter-{router}", rig.lab.model.gateway().name);
+    let routes = format!(r#"inventory ("vservice", "{vservice}"): routes: [] / None"#);
+    assert_differences(&rig, "invb2", "router update", &[routes.clone()]);
+
+    rig.applied(&[
+        "router-interface-remove",
+        "--router",
+        &router,
+        "--subnet",
+        &subnet,
+    ]);
+    rig.applied(&["router-delete", "--id", &router]);
+    assert_same(&rig, "invb3", "router interface remove and router delete");
+    drop(routes);
+}

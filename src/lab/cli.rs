@@ -157,8 +157,10 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Event(args) => {
-            let notification = crate::lab::events::send(&args.dir, &args.event).await?;
-            writeln!(out, "{notification}")?;
+            // One line per published notification (oslo v2 envelope), in publication order.
+            for notification in crate::lab::events::send(&args.dir, &args.event).await? {
+                writeln!(out, "{notification}")?;
+            }
             Ok(())
         }
         Command::Down(args) => {

@@ -88,7 +88,7 @@ struct PhaseRefresh {
 #[async_trait]
 impl GraphRefresh for PhaseRefresh {
     async fn links(&self) -> Result<(), String> {
-        crate::links::run_phase(&self.store, &self.env)
+        crate::links::refresh_phase(&self.store, &self.env)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())

@@ -115,8 +115,8 @@ impl Rig {
         std::fs::read_to_string(self.db.dir().join("listen.log")).unwrap_or_default()
     }
 
-    /// `calipso-lab event <args>`; returns the notification (the unwrapped oslo message).
-    pub fn event(&self, args: &[&str]) -> Value {
+    /// `calipso-lab event <args>`; returns the notifications (unwrapped oslo messages).
+    pub fn event(&self, args: &[&str]) -> Vec<Value> {
         let dir = self.lab.path().to_str().unwrap().to_string();
         let mut all = vec!["event", "--dir", &dir];
         all.extend_from_slice(args);
@@ -126,15 +126,28 @@ impl Rig {
             "calipso-lab {all:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let envelope: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(envelope["oslo.version"], "2.0");
-        serde_json::from_str(envelope["oslo.message"].as_str().unwrap()).unwrap()
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|line| {
+                let envelope: Value = serde_json::from_str(line).unwrap();
+                assert_eq!(envelope["oslo.version"], "2.0");
+                serde_json::from_str(envelope["oslo.message"].as_str().unwrap()).unwrap()
+            })
+            .collect()
     }
 
-    /// Sends an event and waits until the listener has recorded it in `messages`.
+    /// Sends an event, waits until the listener has recorded each of its notifications in
+    /// `messages`, and returns the last one (the event's own).
     pub fn applied(&self, args: &[&str]) -> Value {
-        let n = self.event(args);
-        let id = n["message_id"].as_str().unwrap().to_string();
+        let all = self.event(args);
+        for n in &all {
+            self.wait_recorded(args, n["message_id"].as_str().unwrap());
+        }
+        all.last().cloned().unwrap()
+    }
+
+    fn wait_recorded(&self, args: &[&str], id: &str) {
+        let id = id.to_string();
         let messages = format!("{LISTENED}_messages");
         wait(
             &format!("{args:?} to be applied"),
@@ -159,7 +172,6 @@ impl Rig {
                     .is_empty()
             },
         );
-        n
     }
 
     /// Scans the changed lab into a fresh `-y inventory` and returns what differs from the

@@ -46,12 +46,13 @@ impl LabEvents {
         }
     }
 
-    /// Applies `event` and returns the notification it published (the oslo v2 envelope).
-    pub async fn apply(&self, event: &LabEvent) -> Result<Value, Refused> {
+    /// Applies `event` and returns the notifications it published, in order (oslo v2
+    /// envelopes; booting or deleting an instance also announces its Neutron port).
+    pub async fn apply(&self, event: &LabEvent) -> Result<Vec<Value>, Refused> {
         let mut ids = self.ids.lock().await;
         let old = self.live.current();
         let mut new = (*old).clone();
-        let change = change(&mut new, &mut ids, event)?;
+        let changes = changes(&mut new, &mut ids, event)?;
         sql::pin_standard_attr_ids(&mut new);
         let new = Arc::new(new);
         if let Some((target, heartbeat)) = &self.sql {
@@ -62,25 +63,29 @@ impl LabEvents {
                 .map_err(|e| Refused(e.to_string()))?;
         }
         self.live.replace(new.clone());
-        let envelope = notification(&new, &change, &mut ids);
-        self.notifier
-            .publish(change.service, &envelope)
-            .await
-            .map_err(|e| Refused(format!("applied, but publishing failed: {e}")))?;
-        Ok(envelope)
+        let mut sent = Vec::new();
+        for change in &changes {
+            let envelope = notification(&new, change, &mut ids);
+            self.notifier
+                .publish(change.service, &envelope)
+                .await
+                .map_err(|e| Refused(format!("applied, but publishing failed: {e}")))?;
+            sent.push(envelope);
+        }
+        Ok(sent)
     }
 }
 
-fn change(model: &mut Model, ids: &mut IdGen, event: &LabEvent) -> Result<Change, Refused> {
+fn changes(model: &mut Model, ids: &mut IdGen, event: &LabEvent) -> Result<Vec<Change>, Refused> {
     use LabEvent::*;
-    match event {
+    let one = match event {
         InstanceCreate {
             name,
             host,
             network,
-        } => nova::create(model, ids, name, host.as_deref(), network.as_deref()),
+        } => return nova::create(model, ids, name, host.as_deref(), network.as_deref()),
         InstanceUpdate { id, name } => nova::rename(model, id, name),
-        InstanceDelete { id } => nova::delete(model, id),
+        InstanceDelete { id } => return nova::delete(model, id),
         NetworkCreate { name, project } => neutron::network_create(model, ids, name, project),
         NetworkUpdate { id, name } => neutron::network_rename(model, id, name),
         NetworkDelete { id } => neutron::network_delete(model, id),
@@ -102,7 +107,8 @@ fn change(model: &mut Model, ids: &mut IdGen, event: &LabEvent) -> Result<Change
         RouterInterfaceRemove { router, subnet } => {
             neutron::interface_remove(model, router, subnet)
         }
-    }
+    };
+    one.map(|c| vec![c])
 }
 
 /// A project by name or id; `demo` when not given.

@@ -47,7 +47,7 @@ async fn apply(
     Json(event): Json<LabEvent>,
 ) -> (StatusCode, Json<Value>) {
     match events.apply(&event).await {
-        Ok(notification) => (StatusCode::OK, Json(notification)),
+        Ok(notifications) => (StatusCode::OK, Json(Value::Array(notifications))),
         Err(e) => {
             log::warn!("event refused: {e}");
             (StatusCode::CONFLICT, Json(json!({"error": e.to_string()})))
@@ -55,8 +55,8 @@ async fn apply(
     }
 }
 
-/// Sends `event` to the lab running from `dir`; returns the notification it published.
-pub async fn send(dir: &Path, event: &LabEvent) -> anyhow::Result<Value> {
+/// Sends `event` to the lab running from `dir`; returns the notifications it published.
+pub async fn send(dir: &Path, event: &LabEvent) -> anyhow::Result<Vec<Value>> {
     let info = read_lab_info(dir)
         .ok_or_else(|| anyhow::anyhow!("no lab is running in {} (no lab.json)", dir.display()))?;
     let port = info
@@ -78,5 +78,8 @@ pub async fn send(dir: &Path, event: &LabEvent) -> anyhow::Result<Value> {
         let reason = body["error"].as_str().unwrap_or("refused");
         anyhow::bail!("the lab refused the event: {reason}");
     }
-    Ok(body)
+    match body {
+        Value::Array(list) => Ok(list),
+        other => anyhow::bail!("bad answer from {url}: {other}"),
+    }
 }

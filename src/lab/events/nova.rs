@@ -3,6 +3,7 @@
 use super::apply::{free_ip, nonempty, refresh_network_info, Change};
 use super::notify::Service;
 use super::Refused;
+use crate::lab::http::neutron as api;
 use crate::lab::model::ids::IdGen;
 use crate::lab::model::{network_info, new_port, Instance, Model};
 use serde_json::{json, Value};
@@ -13,7 +14,7 @@ pub fn create(
     name: &str,
     host: Option<&str>,
     network: Option<&str>,
-) -> Result<Change, Refused> {
+) -> Result<Vec<Change>, Refused> {
     nonempty("instance", name)?;
     let host = match host {
         Some(h) => model
@@ -67,12 +68,32 @@ pub fn create(
         port_ids: vec![port.id.clone()],
         network_info: info,
     };
-    model.ports.push(port);
+    model.ports.push(port.clone());
     model.instances.push(instance.clone());
+    // nova-compute creates the port through Neutron's API (port.create.end), then reports.
+    let port_created = port_change(
+        model,
+        "port.create.end",
+        json!({"port": api::port(model, &port)}),
+        &port.project_id,
+    );
     let mut payload = instance_payload(model, &instance, "active");
     payload["fixed_ips"] = fixed_ips(model, &instance);
     payload["message"] = json!("Success");
-    Ok(change(&instance, "compute.instance.create.end", payload))
+    Ok(vec![
+        port_created,
+        change(&instance, "compute.instance.create.end", payload),
+    ])
+}
+
+fn port_change(model: &Model, event_type: &'static str, payload: Value, project: &str) -> Change {
+    Change {
+        service: Service::Neutron,
+        host: model.gateway().name.clone(),
+        event_type,
+        project_id: project.into(),
+        payload,
+    }
 }
 
 pub fn rename(model: &mut Model, id: &str, name: &str) -> Result<Change, Refused> {
@@ -96,7 +117,7 @@ pub fn rename(model: &mut Model, id: &str, name: &str) -> Result<Change, Refused
     Ok(change(&instance, "compute.instance.update", payload))
 }
 
-pub fn delete(model: &mut Model, id: &str) -> Result<Change, Refused> {
+pub fn delete(model: &mut Model, id: &str) -> Result<Vec<Change>, Refused> {
     let k = model
         .instances
         .iter()
@@ -113,10 +134,24 @@ pub fn delete(model: &mut Model, id: &str) -> Result<Change, Refused> {
     for net in networks {
         refresh_network_info(model, &net);
     }
+    // nova-compute deletes the instance's ports through Neutron's API while tearing it down.
+    let mut changes: Vec<Change> = instance
+        .port_ids
+        .iter()
+        .map(|p| {
+            port_change(
+                model,
+                "port.delete.end",
+                json!({"port_id": p}),
+                &instance.project_id,
+            )
+        })
+        .collect();
     let mut payload = instance_payload(model, &instance, "deleted");
     payload["terminated_at"] = json!(now());
     payload["deleted_at"] = json!(now());
-    Ok(change(&instance, "compute.instance.delete.end", payload))
+    changes.push(change(&instance, "compute.instance.delete.end", payload));
+    Ok(changes)
 }
 
 fn change(instance: &Instance, event_type: &'static str, payload: Value) -> Change {

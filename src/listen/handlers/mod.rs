@@ -148,6 +148,41 @@ async fn refresh_graph(ctx: &HandlerCtx<'_>, links: bool) {
     }
 }
 
+/// Port extension (a fresh scan is the truth): Neutron ports the event implies without
+/// announcing them (DHCP, router gateway and interface ports) come from a rescan of the
+/// region's ports — then of its networks, whose folders the full scan writes after the ports —
+/// and the vEdges of `hosts` get their new port lists.
+async fn ports_and_vedges(
+    ctx: &HandlerCtx<'_>,
+    hosts: &[String],
+) -> Result<Vec<RescanTarget>, StoreDown> {
+    let mut targets: Vec<RescanTarget> = hosts
+        .iter()
+        .map(|h| RescanTarget::new("ScanHost", h).child_type("vedges_folder"))
+        .collect();
+    let regions = find_typed(ctx, "region", doc! {}).await?;
+    for region in regions.iter().filter_map(|r| str_field(r, "id")) {
+        targets.push(RescanTarget::new("ScanRegion", region).child_type("port"));
+        targets.push(RescanTarget::new("ScanRegion", region).child_type("network"));
+    }
+    Ok(targets)
+}
+
+/// The vEdges of `hosts` rescanned (their port lists changed), then links and cliques.
+async fn refresh_vedges(ctx: &HandlerCtx<'_>, hosts: &[String]) -> Result<(), StoreDown> {
+    let targets: Vec<RescanTarget> = hosts
+        .iter()
+        .map(|h| RescanTarget::new("ScanHost", h).child_type("vedges_folder"))
+        .collect();
+    if !targets.is_empty() {
+        if let Some(failed) = rescan(ctx, &targets).await? {
+            log::warn!("vEdges not refreshed: {failed:?}");
+        }
+    }
+    refresh_graph(ctx, true).await;
+    Ok(())
+}
+
 /// listen.md §5.1: delete `id` with its subtree, links and cliques.
 async fn delete_by_id(ctx: &HandlerCtx<'_>, id: &str, type_name: &str) -> HandlerResult {
     let Some(obj) = ctx.store.get_by_id(ctx.env, id).await? else {

@@ -62,10 +62,17 @@ pub async fn add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
             return retry_with("instance document not found, aborting port adding".into());
         }
         // The instance's network_info and its vNICs are re-read by rescanning it.
-        let target = RescanTarget::new("ScanInstancesRoot", &folder)
-            .child_type("instance")
-            .child_id(&instance_id);
-        if let Some(failed) = rescan(ctx, &[target]).await? {
+        // Its bridge and vEdge port too (port extension, as instance add does): whichever of
+        // port.create.end and compute.instance.create.end comes first, both leave the host's
+        // vConnectors and vEdges as a scan shows them.
+        let targets = [
+            RescanTarget::new("ScanInstancesRoot", &folder)
+                .child_type("instance")
+                .child_id(&instance_id),
+            RescanTarget::new("ScanHost", &host).child_type("vconnectors_folder"),
+            RescanTarget::new("ScanHost", &host).child_type("vedges_folder"),
+        ];
+        if let Some(failed) = rescan(ctx, &targets).await? {
             return Ok(failed);
         }
         refresh_graph(ctx, true).await;
@@ -125,8 +132,43 @@ pub async fn delete_port(ctx: &HandlerCtx<'_>, port_id: &str) -> HandlerResult {
             store_ops::delete_subtree(ctx.store, ctx.env, &vnic).await?;
         }
     }
+    if is_compute(&port) {
+        if let Some(host) = str_field(&port, "binding:host_id").filter(|h| !h.is_empty()) {
+            refresh_host_wiring(ctx, host, port_id).await?;
+        }
+    }
     log::info!("Finished port deleting");
     Ok(Outcome::done(port_id, &net_id))
+}
+
+/// Port extension (a fresh scan is the truth): an instance port leaves its host's vConnectors
+/// and vEdge. They are rescanned; a vConnector still listing the port's tap afterwards was not
+/// seen on the host any more (the per-port bridge of OVS hybrid plugging) and is deleted.
+async fn refresh_host_wiring(
+    ctx: &HandlerCtx<'_>,
+    host: &str,
+    port_id: &str,
+) -> Result<(), StoreDown> {
+    let targets = [
+        RescanTarget::new("ScanHost", host).child_type("vconnectors_folder"),
+        RescanTarget::new("ScanHost", host).child_type("vedges_folder"),
+    ];
+    if let Some(failed) = rescan(ctx, &targets).await? {
+        log::warn!("host {host} not refreshed after deleting port {port_id}: {failed:?}");
+        return Ok(());
+    }
+    let tap = format!("tap{}", port_id.get(..11).unwrap_or(port_id));
+    let stale = find_typed(
+        ctx,
+        "vconnector",
+        doc! {"host": host, format!("interfaces.{tap}"): {"$exists": true}},
+    )
+    .await?;
+    for vconnector in stale {
+        store_ops::delete_subtree(ctx.store, ctx.env, &vconnector).await?;
+    }
+    refresh_graph(ctx, true).await;
+    Ok(())
 }
 
 /// Drops the port's entry from the instance's `network_info` (and the network when it was the

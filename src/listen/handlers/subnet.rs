@@ -3,8 +3,9 @@
 use super::network::subnets_of;
 use super::port::delete_port;
 use super::{
-    add_to_list, drop_with, find_typed, payload_object, payload_str, refresh_graph,
-    remove_from_list, rescan, retry_with, HandlerCtx, HandlerResult, Outcome, StoreDown,
+    add_to_list, drop_with, find_typed, payload_object, payload_str, ports_and_vedges,
+    refresh_graph, refresh_vedges, remove_from_list, rescan, retry_with, HandlerCtx, HandlerResult,
+    Outcome, StoreDown,
 };
 use crate::doc::{str_field, truthy};
 use crate::listen::envelope::Notification;
@@ -12,22 +13,14 @@ use crate::listen::refresh::RescanTarget;
 use crate::listen::store_ops;
 use bson::{doc, Bson};
 
-/// The DHCP vService and its vNICs on the publishing host come from a rescan of that host, the
-/// DHCP port from a rescan of the region's ports and networks, and the vEdge's port list (the DHCP tap) from
-/// the host's vEdges (as a full scan would show them).
+/// The DHCP vService and its vNICs on the publishing host come from a rescan of that host; the
+/// DHCP port and the vEdge's new tap as in `ports_and_vedges`.
 async fn dhcp_targets(ctx: &HandlerCtx<'_>, host: &str) -> Result<Vec<RescanTarget>, StoreDown> {
     let mut targets = vec![
         RescanTarget::new("ScanHost", host).child_type("vservice"),
         RescanTarget::new("ScanHost", host).child_type("vnic"),
-        RescanTarget::new("ScanHost", host).child_type("vedges_folder"),
     ];
-    let regions = find_typed(ctx, "region", doc! {}).await?;
-    for region in regions.iter().filter_map(|r| str_field(r, "id")) {
-        // Ports are saved with provisional folders; the networks' own folders (as the full
-        // scan writes them after the ports) come with the networks' rescan.
-        targets.push(RescanTarget::new("ScanRegion", region).child_type("port"));
-        targets.push(RescanTarget::new("ScanRegion", region).child_type("network"));
-    }
+    targets.extend(ports_and_vedges(ctx, &[host.to_string()]).await?);
     Ok(targets)
 }
 
@@ -159,15 +152,8 @@ async fn remove_dhcp(
         }
     }
     // The DHCP tap leaves the hosts' vEdges: their port lists as a scan would show them.
-    let targets: Vec<RescanTarget> = hosts
-        .iter()
-        .map(|h| RescanTarget::new("ScanHost", h).child_type("vedges_folder"))
-        .collect();
-    if !targets.is_empty() {
-        if let Some(failed) = rescan(ctx, &targets).await? {
-            log::warn!("vEdges not refreshed after removing DHCP: {failed:?}");
-        }
-        refresh_graph(ctx, true).await;
+    if !hosts.is_empty() {
+        refresh_vedges(ctx, &hosts).await?;
     }
     Ok(())
 }
