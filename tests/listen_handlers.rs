@@ -267,7 +267,14 @@ async fn subnet_create_update_delete() {
                 Some("vnic".into()),
                 None
             ),
-            // The DHCP tap on the vEdge (no region stored here, so no port rescan).
+            // The DHCP tap on the host's bridges and vEdge (no region stored here, so no port
+            // rescan).
+            (
+                "ScanHost".into(),
+                "node-6.cisco.com".into(),
+                Some("vconnectors_folder".into()),
+                None
+            ),
             (
                 "ScanHost".into(),
                 "node-6.cisco.com".into(),

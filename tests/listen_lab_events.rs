@@ -12,6 +12,7 @@ mod scan;
 
 mod listen_lab;
 
+use calipso::lab::model::{LabSizes, MechanismDriver, TypeDriver};
 use listen_lab::Rig;
 
 fn assert_same(rig: &Rig, fresh: &str, after: &str) {
@@ -150,4 +151,55 @@ fn router_and_router_interface_events() {
     rig.applied(&["router-delete", "--id", &router]);
     assert_same(&rig, "invb3", "router interface remove and router delete");
     drop(routes);
+}
+
+/// Instance and DHCP subnet events on the other mechanism drivers: Linux bridge (a bridge per
+/// network, shared by its ports) and VPP (vhost-user interfaces, no OVS bridges).
+#[test]
+fn instance_and_subnet_events_on_linux_bridge_and_vpp() {
+    for (driver, types) in [
+        (MechanismDriver::Lxb, TypeDriver::Vlan),
+        (MechanismDriver::Vpp, TypeDriver::Vxlan),
+    ] {
+        let sizes = LabSizes {
+            mechanism_driver: driver,
+            type_driver: types,
+            ..lab::default_sizes()
+        };
+        let mut rig = Rig::with_sizes("drvev", sizes);
+        rig.listen();
+        let what = format!("{driver:?}/{types:?}");
+        let net = id(
+            &rig.applied(&["network-create", "--name", "drv-net"]),
+            "network",
+        );
+        let subnet = id(
+            &rig.applied(&[
+                "subnet-create",
+                "--network",
+                &net,
+                "--name",
+                "drv-subnet",
+                "--cidr",
+                "10.79.0.0/24",
+            ]),
+            "subnet",
+        );
+        let vm = rig.applied(&["instance-create", "--name", "drv-vm", "--network", &net]);
+        let vm = vm["payload"]["instance_id"].as_str().unwrap().to_string();
+        assert_same(
+            &rig,
+            "invb1",
+            &format!("{what}: network, DHCP subnet, instance create"),
+        );
+
+        rig.applied(&["instance-delete", "--id", &vm]);
+        rig.applied(&["subnet-delete", "--id", &subnet]);
+        rig.applied(&["network-delete", "--id", &net]);
+        assert_same(
+            &rig,
+            "invb2",
+            &format!("{what}: instance, subnet, network delete"),
+        );
+    }
 }

@@ -77,6 +77,12 @@ async fn router_and_interface_events() {
             (
                 "ScanHost".into(),
                 "node-6.cisco.com".into(),
+                Some("vconnectors_folder".into()),
+                None
+            ),
+            (
+                "ScanHost".into(),
+                "node-6.cisco.com".into(),
                 Some("vedges_folder".into()),
                 None
             ),
@@ -121,6 +127,12 @@ async fn router_and_interface_events() {
                 "ScanHost".into(),
                 "node-6.cisco.com".into(),
                 Some("vnic".into()),
+                None
+            ),
+            (
+                "ScanHost".into(),
+                "node-6.cisco.com".into(),
+                Some("vconnectors_folder".into()),
                 None
             ),
             (

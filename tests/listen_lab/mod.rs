@@ -34,13 +34,20 @@ pub fn unique(tag: &str) -> String {
 impl Rig {
     /// Lab up (default sizes), environment imported under `-y inva`, full scan into it.
     pub fn new(tag: &str) -> Rig {
+        Self::with_sizes(tag, super::lab::default_sizes())
+    }
+
+    pub fn with_sizes(tag: &str, sizes: calipso::lab::model::LabSizes) -> Rig {
         let name = unique(tag);
-        let lab = Lab::start(&[
-            "--nova-exchange",
-            &format!("{name}-nova"),
-            "--neutron-exchange",
-            &format!("{name}-neutron"),
-        ]);
+        let lab = Lab::start_with(
+            sizes,
+            &[
+                "--nova-exchange",
+                &format!("{name}-nova"),
+                "--neutron-exchange",
+                &format!("{name}-neutron"),
+            ],
+        );
         let db = TestDb::new(tag);
         let app = db.dir().join("app");
         std::fs::create_dir_all(app.join("config")).unwrap();

@@ -1,8 +1,9 @@
 //! port.create.end / port.update.end / port.delete.end (listen.md §5.5).
 
 use super::{
-    drop_with, ensure_folder, find_typed, payload_object, payload_str, refresh_graph,
-    remove_from_list, rescan, retry_with, HandlerCtx, HandlerResult, Outcome, StoreDown,
+    drop_with, ensure_folder, find_typed, hosts_wired_to, payload_object, payload_str,
+    refresh_graph, remove_from_list, rescan, rescan_wiring, retry_with, wiring_targets, HandlerCtx,
+    HandlerResult, Outcome, StoreDown,
 };
 use crate::doc::{str_field, Object};
 use crate::listen::envelope::Notification;
@@ -65,13 +66,10 @@ pub async fn add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
         // Its bridge and vEdge port too (port extension, as instance add does): whichever of
         // port.create.end and compute.instance.create.end comes first, both leave the host's
         // vConnectors and vEdges as a scan shows them.
-        let targets = [
-            RescanTarget::new("ScanInstancesRoot", &folder)
-                .child_type("instance")
-                .child_id(&instance_id),
-            RescanTarget::new("ScanHost", &host).child_type("vconnectors_folder"),
-            RescanTarget::new("ScanHost", &host).child_type("vedges_folder"),
-        ];
+        let mut targets = vec![RescanTarget::new("ScanInstancesRoot", &folder)
+            .child_type("instance")
+            .child_id(&instance_id)];
+        targets.extend(wiring_targets(&hosts_wired_to(ctx, &host, &net_id).await?));
         if let Some(failed) = rescan(ctx, &targets).await? {
             return Ok(failed);
         }
@@ -134,7 +132,8 @@ pub async fn delete_port(ctx: &HandlerCtx<'_>, port_id: &str) -> HandlerResult {
     }
     if is_compute(&port) {
         if let Some(host) = str_field(&port, "binding:host_id").filter(|h| !h.is_empty()) {
-            refresh_host_wiring(ctx, host, port_id).await?;
+            let hosts = hosts_wired_to(ctx, host, &net_id).await?;
+            refresh_host_wiring(ctx, &hosts, port_id).await?;
         }
     }
     log::info!("Finished port deleting");
@@ -142,30 +141,16 @@ pub async fn delete_port(ctx: &HandlerCtx<'_>, port_id: &str) -> HandlerResult {
 }
 
 /// Port extension (a fresh scan is the truth): an instance port leaves its host's vConnectors
-/// and vEdge. They are rescanned; a vConnector still listing the port's tap afterwards was not
-/// seen on the host any more (the per-port bridge of OVS hybrid plugging) and is deleted.
+/// (the per-port bridge of OVS hybrid plugging goes; a Linux bridge loses an interface) and
+/// its vEdge.
 async fn refresh_host_wiring(
     ctx: &HandlerCtx<'_>,
-    host: &str,
+    hosts: &[String],
     port_id: &str,
 ) -> Result<(), StoreDown> {
-    let targets = [
-        RescanTarget::new("ScanHost", host).child_type("vconnectors_folder"),
-        RescanTarget::new("ScanHost", host).child_type("vedges_folder"),
-    ];
-    if let Some(failed) = rescan(ctx, &targets).await? {
-        log::warn!("host {host} not refreshed after deleting port {port_id}: {failed:?}");
+    if let Some(failed) = rescan_wiring(ctx, hosts).await? {
+        log::warn!("hosts {hosts:?} not refreshed after deleting port {port_id}: {failed:?}");
         return Ok(());
-    }
-    let tap = format!("tap{}", port_id.get(..11).unwrap_or(port_id));
-    let stale = find_typed(
-        ctx,
-        "vconnector",
-        doc! {"host": host, format!("interfaces.{tap}"): {"$exists": true}},
-    )
-    .await?;
-    for vconnector in stale {
-        store_ops::delete_subtree(ctx.store, ctx.env, &vconnector).await?;
     }
     refresh_graph(ctx, true).await;
     Ok(())
