@@ -2,7 +2,7 @@
 //! publish. Changes run one at a time.
 
 use super::notify::{notification, Notifier, Service};
-use super::{neutron, nova, LabEvent, Refused};
+use super::{neutron, nova, ports, routers, LabEvent, Refused};
 use crate::lab::live::LiveModel;
 use crate::lab::model::ids::IdGen;
 use crate::lab::model::{Model, Project, Subnet};
@@ -97,15 +97,15 @@ fn changes(model: &mut Model, ids: &mut IdGen, event: &LabEvent) -> Result<Vec<C
         } => neutron::subnet_create(model, ids, network, name, cidr, !no_dhcp),
         SubnetUpdate { id, name } => neutron::subnet_rename(model, id, name),
         SubnetDelete { id } => neutron::subnet_delete(model, id),
-        PortCreate { network, name } => neutron::port_create(model, ids, network, name),
-        PortUpdate { id, name } => neutron::port_rename(model, id, name),
-        PortDelete { id } => neutron::port_delete(model, id),
-        RouterCreate { name, project } => neutron::router_create(model, ids, name, project),
-        RouterUpdate { id, name } => neutron::router_rename(model, id, name),
-        RouterDelete { id } => neutron::router_delete(model, id),
-        RouterInterfaceAdd { router, subnet } => neutron::interface_add(model, ids, router, subnet),
+        PortCreate { network, name } => ports::port_create(model, ids, network, name),
+        PortUpdate { id, name } => ports::port_rename(model, id, name),
+        PortDelete { id } => ports::port_delete(model, id),
+        RouterCreate { name, project } => routers::router_create(model, ids, name, project),
+        RouterUpdate { id, name } => routers::router_rename(model, id, name),
+        RouterDelete { id } => routers::router_delete(model, id),
+        RouterInterfaceAdd { router, subnet } => routers::interface_add(model, ids, router, subnet),
         RouterInterfaceRemove { router, subnet } => {
-            neutron::interface_remove(model, router, subnet)
+            routers::interface_remove(model, router, subnet)
         }
     };
     one.map(|c| vec![c])

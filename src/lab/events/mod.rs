@@ -2,7 +2,7 @@
 //! each followed by the notification the real service publishes on the message bus.
 //!
 //! `calipso-lab event --dir D <kind> ...` sends a [`LabEvent`] to the lab's control endpoint
-//! ([`control`]); the lab applies it to a copy of its model ([`apply`], [`nova`], [`neutron`]),
+//! ([`control`]); the lab applies it to a copy of its model ([`apply`], [`nova`], [`neutron`], [`ports`], [`routers`]),
 //! rewrites the MariaDB tables that changed, swaps the copy in (HTTP APIs and host commands read
 //! it from the next request on), then publishes the notification ([`notify`]).
 
@@ -11,6 +11,8 @@ pub mod control;
 mod neutron;
 pub mod notify;
 mod nova;
+mod ports;
+mod routers;
 
 pub use control::{send, ControlServer};
 pub use notify::Exchanges;

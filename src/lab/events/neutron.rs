@@ -1,15 +1,20 @@
-//! Network, subnet, port and router changes, with the payloads neutron-server sends (Mitaka:
-//! the object as the API shows it for create/update, only its id for delete).
+//! Network and subnet changes, with the payloads neutron-server sends (Mitaka: the object as
+//! the API shows it for create/update, only its id for delete); helpers of `ports` and `routers`.
 
 use super::apply::{free_ip, nonempty, project, refresh_network_info, subnet_plan, Change};
 use super::notify::Service;
 use super::Refused;
 use crate::lab::http::neutron as api;
 use crate::lab::model::ids::IdGen;
-use crate::lab::model::{new_port, FixedIp, MechanismDriver, Model, Network, Router, Subnet};
+use crate::lab::model::{new_port, FixedIp, MechanismDriver, Model, Network, Subnet};
 use serde_json::{json, Value};
 
-fn change(model: &Model, event_type: &'static str, project_id: &str, payload: Value) -> Change {
+pub(super) fn change(
+    model: &Model,
+    event_type: &'static str,
+    project_id: &str,
+    payload: Value,
+) -> Change {
     Change {
         service: Service::Neutron,
         // neutron-server runs on the controller.
@@ -20,7 +25,7 @@ fn change(model: &Model, event_type: &'static str, project_id: &str, payload: Va
     }
 }
 
-fn network_index(model: &Model, id: &str) -> Result<usize, Refused> {
+pub(super) fn network_index(model: &Model, id: &str) -> Result<usize, Refused> {
     model
         .networks
         .iter()
@@ -28,7 +33,7 @@ fn network_index(model: &Model, id: &str) -> Result<usize, Refused> {
         .ok_or_else(|| Refused(format!("no network '{id}'")))
 }
 
-fn subnet_index(model: &Model, id: &str) -> Result<usize, Refused> {
+pub(super) fn subnet_index(model: &Model, id: &str) -> Result<usize, Refused> {
     model
         .subnets
         .iter()
@@ -36,7 +41,7 @@ fn subnet_index(model: &Model, id: &str) -> Result<usize, Refused> {
         .ok_or_else(|| Refused(format!("no subnet '{id}'")))
 }
 
-fn port_index(model: &Model, id: &str) -> Result<usize, Refused> {
+pub(super) fn port_index(model: &Model, id: &str) -> Result<usize, Refused> {
     model
         .ports
         .iter()
@@ -44,7 +49,7 @@ fn port_index(model: &Model, id: &str) -> Result<usize, Refused> {
         .ok_or_else(|| Refused(format!("no port '{id}'")))
 }
 
-fn router_index(model: &Model, id: &str) -> Result<usize, Refused> {
+pub(super) fn router_index(model: &Model, id: &str) -> Result<usize, Refused> {
     model
         .routers
         .iter()
@@ -245,220 +250,6 @@ pub fn subnet_delete(model: &mut Model, id: &str) -> Result<Change, Refused> {
     Ok(change(
         model,
         "subnet.delete.end",
-        &subnet.project_id,
-        payload,
-    ))
-}
-
-pub fn port_create(
-    model: &mut Model,
-    ids: &mut IdGen,
-    network_id: &str,
-    name: &str,
-) -> Result<Change, Refused> {
-    let network = model.networks[network_index(model, network_id)?].clone();
-    let subnet = network
-        .subnet_ids
-        .first()
-        .and_then(|s| model.subnet(s))
-        .cloned();
-    let ip = subnet.as_ref().map(|s| free_ip(model, s)).transpose()?;
-    let mut port = new_port(
-        model,
-        ids,
-        (network_id, "", String::new()),
-        &network.project_id,
-        (String::new(), ""),
-        "",
-    );
-    port.fixed_ips = match (subnet, ip) {
-        (Some(s), Some(ip)) => vec![FixedIp {
-            subnet_id: s.id,
-            ip_address: ip,
-        }],
-        _ => vec![],
-    };
-    port.name = name.into();
-    port.vif_type = "unbound".into();
-    port.status = "DOWN".into();
-    model.ports.push(port.clone());
-    let payload = json!({"port": api::port(model, &port)});
-    Ok(change(model, "port.create.end", &port.project_id, payload))
-}
-
-pub fn port_rename(model: &mut Model, id: &str, name: &str) -> Result<Change, Refused> {
-    let k = port_index(model, id)?;
-    model.ports[k].name = name.into();
-    let port = model.ports[k].clone();
-    let payload = json!({"port": api::port(model, &port)});
-    Ok(change(model, "port.update.end", &port.project_id, payload))
-}
-
-pub fn port_delete(model: &mut Model, id: &str) -> Result<Change, Refused> {
-    let k = port_index(model, id)?;
-    let owner = model.ports[k].device_owner.clone();
-    if !(owner.is_empty() || owner.starts_with("compute:")) {
-        return Err(Refused(format!(
-            "Port {id} cannot be deleted directly via the port API: has device owner {owner}."
-        )));
-    }
-    let port = model.ports.remove(k);
-    for instance in model.instances.iter_mut() {
-        instance.port_ids.retain(|p| p != id);
-    }
-    refresh_network_info(model, &port.network_id);
-    let payload = json!({"port_id": id});
-    Ok(change(model, "port.delete.end", &port.project_id, payload))
-}
-
-pub fn router_create(
-    model: &mut Model,
-    ids: &mut IdGen,
-    name: &str,
-    owner: &Option<String>,
-) -> Result<Change, Refused> {
-    nonempty("router", name)?;
-    let project_id = project(model, owner)?.id.clone();
-    let public = model
-        .networks
-        .iter()
-        .find(|n| n.external)
-        .ok_or_else(|| Refused("the lab has no external network".into()))?
-        .clone();
-    let subnet = public
-        .subnet_ids
-        .first()
-        .and_then(|s| model.subnet(s))
-        .ok_or_else(|| Refused("the external network has no subnet".into()))?
-        .clone();
-    let ip = free_ip(model, &subnet)?;
-    let node = model.gateway().name.clone();
-    let router_id = ids.uuid();
-    let gateway = new_port(
-        model,
-        ids,
-        (&public.id, &subnet.id, ip),
-        "",
-        (router_id.clone(), "network:router_gateway"),
-        &node,
-    );
-    let router = Router {
-        id: router_id,
-        name: name.into(),
-        project_id: project_id.clone(),
-        gw_port_id: gateway.id.clone(),
-        external_network_id: public.id.clone(),
-        host: node,
-    };
-    model.ports.push(gateway);
-    model.routers.push(router.clone());
-    let payload = json!({"router": api::router_json(model, &router)});
-    Ok(change(model, "router.create.end", &project_id, payload))
-}
-
-pub fn router_rename(model: &mut Model, id: &str, name: &str) -> Result<Change, Refused> {
-    nonempty("router", name)?;
-    let k = router_index(model, id)?;
-    model.routers[k].name = name.into();
-    let router = model.routers[k].clone();
-    let payload = json!({"router": api::router_json(model, &router)});
-    Ok(change(
-        model,
-        "router.update.end",
-        &router.project_id,
-        payload,
-    ))
-}
-
-pub fn router_delete(model: &mut Model, id: &str) -> Result<Change, Refused> {
-    let k = router_index(model, id)?;
-    if model
-        .ports
-        .iter()
-        .any(|p| p.device_id == id && p.device_owner == "network:router_interface")
-    {
-        return Err(Refused(format!(
-            "Router {id} still has ports: remove its interfaces first"
-        )));
-    }
-    let router = model.routers.remove(k);
-    model.ports.retain(|p| p.device_id != id);
-    let payload = json!({"router_id": id});
-    Ok(change(
-        model,
-        "router.delete.end",
-        &router.project_id,
-        payload,
-    ))
-}
-
-fn interface_payload(router: &Router, port_id: &str, subnet: &Subnet) -> Value {
-    json!({"router_interface": {"id": router.id, "tenant_id": subnet.project_id,
-        "port_id": port_id, "subnet_id": subnet.id, "subnet_ids": [subnet.id]}})
-}
-
-pub fn interface_add(
-    model: &mut Model,
-    ids: &mut IdGen,
-    router_id: &str,
-    subnet_id: &str,
-) -> Result<Change, Refused> {
-    let router = model.routers[router_index(model, router_id)?].clone();
-    let subnet = model.subnets[subnet_index(model, subnet_id)?].clone();
-    let taken = model.ports.iter().any(|p| {
-        p.fixed_ips
-            .iter()
-            .any(|f| f.subnet_id == subnet.id && f.ip_address == subnet.gateway_ip)
-    });
-    if taken {
-        return Err(Refused(format!(
-            "IP address {} already allocated in subnet {}",
-            subnet.gateway_ip, subnet.id
-        )));
-    }
-    let port = new_port(
-        model,
-        ids,
-        (&subnet.network_id, &subnet.id, subnet.gateway_ip.clone()),
-        &subnet.project_id,
-        (router.id.clone(), "network:router_interface"),
-        &router.host,
-    );
-    let payload = interface_payload(&router, &port.id, &subnet);
-    model.ports.push(port);
-    Ok(change(
-        model,
-        "router.interface.create",
-        &subnet.project_id,
-        payload,
-    ))
-}
-
-pub fn interface_remove(
-    model: &mut Model,
-    router_id: &str,
-    subnet_id: &str,
-) -> Result<Change, Refused> {
-    let router = model.routers[router_index(model, router_id)?].clone();
-    let subnet = model.subnets[subnet_index(model, subnet_id)?].clone();
-    let k = model
-        .ports
-        .iter()
-        .position(|p| {
-            p.device_id == router.id
-                && p.device_owner == "network:router_interface"
-                && p.fixed_ips.iter().any(|f| f.subnet_id == subnet.id)
-        })
-        .ok_or_else(|| {
-            Refused(format!(
-                "Router {router_id} has no interface on subnet {subnet_id}"
-            ))
-        })?;
-    let port = model.ports.remove(k);
-    let payload = interface_payload(&router, &port.id, &subnet);
-    Ok(change(
-        model,
-        "router.interface.delete",
         &subnet.project_id,
         payload,
     ))
