@@ -23,7 +23,13 @@ pub async fn find_inventory(store: &Store, filter: Document) -> Result<Vec<Objec
         .collect())
 }
 
-/// The object's descendants: `id_path` starting with `<id_path>/` (regex-escaped, env-scoped).
+/// Strings starting with `<prefix>/`, as a range (`'0'` follows `'/'`): the same documents as
+/// the regex `^<prefix>/`, but an index on the field can serve it.
+fn below(prefix: &str) -> Document {
+    doc! {"$gte": format!("{prefix}/"), "$lt": format!("{prefix}0")}
+}
+
+/// The object's descendants: `id_path` starting with `<id_path>/` (env-scoped).
 pub async fn descendants(
     store: &Store,
     env: &str,
@@ -32,12 +38,7 @@ pub async fn descendants(
     let Some(id_path) = str_field(obj, "id_path") else {
         return Ok(Vec::new());
     };
-    let pattern = format!("^{}/", regex::escape(id_path));
-    find_inventory(
-        store,
-        doc! {"environment": env, "id_path": {"$regex": pattern}},
-    )
-    .await
+    find_inventory(store, doc! {"environment": env, "id_path": below(id_path)}).await
 }
 
 /// What a subtree delete removed.
@@ -141,10 +142,9 @@ pub async fn rename_subtree(
     old_path: &str,
     new_path: &str,
 ) -> Result<usize, StoreError> {
-    let pattern = format!("^{}/", regex::escape(old_path));
     let mut below = find_inventory(
         store,
-        doc! {"environment": env, "name_path": {"$regex": pattern}},
+        doc! {"environment": env, "name_path": below(old_path)},
     )
     .await?;
     for obj in below.iter_mut() {
