@@ -54,7 +54,13 @@ impl Bench {
         Command::new(bin("calipso"))
             .args(["listen", "-m", &self.conf, "-e", "lab", "-l", "WARNING"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.dir.join("listen.log"))
+                    .expect("listen.log"),
+            )
             .spawn()
             .expect("start calipso listen")
     }
@@ -257,4 +263,5 @@ async fn main() {
         .arg(&dir)
         .status();
     let _ = bench.db.drop().await;
+    println!("listener log: {}", dir.join("listen.log").display());
 }
