@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum LabEvent {
-    /// Boot an instance with one port (`compute.instance.create.end`).
+    /// Boot an instance with one port (`port.create.end`, `compute.instance.create.end`).
     InstanceCreate {
         #[arg(long)]
         name: String,
@@ -42,7 +42,7 @@ pub enum LabEvent {
         #[arg(long)]
         name: String,
     },
-    /// Delete an instance and its ports (`compute.instance.delete.end`).
+    /// Delete an instance and its ports (`port.delete.end`, `compute.instance.delete.end`).
     InstanceDelete {
         #[arg(long)]
         id: String,
