@@ -74,7 +74,25 @@ fn network_subnet_and_port_events() {
     // unbound port Neutron reports DOWN is stored ACTIVE until the next scan.
     let status =
         format!(r#"inventory ("port", "{port}"): status: "ACTIVE" / Some(String("DOWN"))"#);
-    assert_differences(&rig, "invb2", "network, subnet and port update", &[status]);
+    assert_differences(
+        &rig,
+        "invb2",
+        "network, subnet and port update",
+        std::slice::from_ref(&status),
+    );
+
+    // DHCP off: the DHCP vService, port and vNIC go; on again: they come back (new port).
+    rig.applied(&["subnet-update", "--id", &subnet, "--dhcp", "false"]);
+    assert_differences(
+        &rig,
+        "invb2off",
+        "subnet DHCP off",
+        std::slice::from_ref(&status),
+    );
+    rig.applied(&["subnet-update", "--id", &subnet, "--dhcp", "true"]);
+    // The DHCP port comes from a rescan of the region's ports, which also re-reads the renamed
+    // port's status: nothing differs any more.
+    assert_same(&rig, "invb2on", "subnet DHCP on");
 
     rig.applied(&["port-delete", "--id", &port]);
     rig.applied(&["subnet-delete", "--id", &subnet]);

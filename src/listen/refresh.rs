@@ -94,7 +94,7 @@ impl GraphRefresh for PhaseRefresh {
             .map_err(|e| e.to_string())
     }
     async fn cliques(&self) -> Result<(), String> {
-        crate::cliques::run_phase(&self.store, &self.env)
+        crate::cliques::refresh_phase(&self.store, &self.env)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())

@@ -2,7 +2,7 @@
 //! publish. Changes run one at a time.
 
 use super::notify::{notification, Notifier, Service};
-use super::{neutron, nova, ports, routers, LabEvent, Refused};
+use super::{neutron, nova, ports, routers, subnets, LabEvent, Refused};
 use crate::lab::live::LiveModel;
 use crate::lab::model::ids::IdGen;
 use crate::lab::model::{Model, Project, Subnet};
@@ -94,9 +94,11 @@ fn changes(model: &mut Model, ids: &mut IdGen, event: &LabEvent) -> Result<Vec<C
             name,
             cidr,
             no_dhcp,
-        } => neutron::subnet_create(model, ids, network, name, cidr, !no_dhcp),
-        SubnetUpdate { id, name } => neutron::subnet_rename(model, id, name),
-        SubnetDelete { id } => neutron::subnet_delete(model, id),
+        } => subnets::subnet_create(model, ids, network, name, cidr, !no_dhcp),
+        SubnetUpdate { id, name, dhcp } => {
+            subnets::subnet_update(model, ids, id, name.as_deref(), *dhcp)
+        }
+        SubnetDelete { id } => subnets::subnet_delete(model, id),
         PortCreate { network, name } => ports::port_create(model, ids, network, name),
         PortUpdate { id, name } => ports::port_rename(model, id, name),
         PortDelete { id } => ports::port_delete(model, id),

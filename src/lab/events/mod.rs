@@ -2,7 +2,7 @@
 //! each followed by the notification the real service publishes on the message bus.
 //!
 //! `calipso-lab event --dir D <kind> ...` sends a [`LabEvent`] to the lab's control endpoint
-//! ([`control`]); the lab applies it to a copy of its model ([`apply`], [`nova`], [`neutron`], [`ports`], [`routers`]),
+//! ([`control`]); the lab applies it to a copy of its model ([`apply`], [`nova`], [`neutron`], [`subnets`], [`ports`], [`routers`]),
 //! rewrites the MariaDB tables that changed, swaps the copy in (HTTP APIs and host commands read
 //! it from the next request on), then publishes the notification ([`notify`]).
 
@@ -13,6 +13,7 @@ pub mod notify;
 mod nova;
 mod ports;
 mod routers;
+mod subnets;
 
 pub use control::{send, ControlServer};
 pub use notify::Exchanges;
@@ -80,12 +81,15 @@ pub enum LabEvent {
         #[arg(long)]
         no_dhcp: bool,
     },
-    /// Rename a subnet (`subnet.update.end`).
+    /// Rename a subnet and/or turn its DHCP on or off (`subnet.update.end`).
     SubnetUpdate {
         #[arg(long)]
         id: String,
         #[arg(long)]
-        name: String,
+        name: Option<String>,
+        /// `true` or `false`.
+        #[arg(long)]
+        dhcp: Option<bool>,
     },
     /// Delete a subnet no port but the DHCP port uses (`subnet.delete.end`).
     SubnetDelete {

@@ -1,12 +1,12 @@
-//! Network and subnet changes, with the payloads neutron-server sends (Mitaka: the object as
-//! the API shows it for create/update, only its id for delete); helpers of `ports` and `routers`.
+//! Network changes, with the payloads neutron-server sends (Mitaka: the object as
+//! the API shows it for create/update, only its id for delete); helpers of the other changes.
 
-use super::apply::{free_ip, nonempty, project, refresh_network_info, subnet_plan, Change};
+use super::apply::{nonempty, project, refresh_network_info, Change};
 use super::notify::Service;
 use super::Refused;
 use crate::lab::http::neutron as api;
 use crate::lab::model::ids::IdGen;
-use crate::lab::model::{new_port, FixedIp, MechanismDriver, Model, Network, Subnet};
+use crate::lab::model::{MechanismDriver, Model, Network};
 use serde_json::{json, Value};
 
 pub(super) fn change(
@@ -134,123 +134,6 @@ pub fn network_delete(model: &mut Model, id: &str) -> Result<Change, Refused> {
         model,
         "network.delete.end",
         &network.project_id,
-        payload,
-    ))
-}
-
-pub fn subnet_create(
-    model: &mut Model,
-    ids: &mut IdGen,
-    network_id: &str,
-    name: &str,
-    cidr: &str,
-    dhcp: bool,
-) -> Result<Change, Refused> {
-    nonempty("subnet", name)?;
-    let k = network_index(model, network_id)?;
-    let (cidr, gateway, start, end) = subnet_plan(cidr)?;
-    if model.subnets.iter().any(|s| s.cidr == cidr) {
-        return Err(Refused(format!("Invalid input for operation: Requested subnet with cidr: {cidr} overlaps with another subnet")));
-    }
-    let network = model.networks[k].clone();
-    let subnet = Subnet {
-        id: ids.uuid(),
-        name: name.into(),
-        network_id: network_id.into(),
-        project_id: network.project_id.clone(),
-        cidr,
-        gateway_ip: gateway,
-        allocation_start: start,
-        allocation_end: end,
-        enable_dhcp: dhcp,
-        dns_nameservers: vec![],
-    };
-    model.networks[k].subnet_ids.push(subnet.id.clone());
-    model.subnets.push(subnet.clone());
-    if dhcp {
-        let ip = free_ip(model, &subnet)?;
-        let fixed = FixedIp {
-            subnet_id: subnet.id.clone(),
-            ip_address: ip.clone(),
-        };
-        let existing = model
-            .ports
-            .iter_mut()
-            .find(|p| p.network_id == network_id && p.device_owner == "network:dhcp");
-        match existing {
-            Some(port) => port.fixed_ips.push(fixed),
-            None => {
-                let node = model.gateway().name.clone();
-                let device_id = format!("dhcp{}-{network_id}", ids.uuid());
-                let port = new_port(
-                    model,
-                    ids,
-                    (network_id, &subnet.id, ip),
-                    &network.project_id,
-                    (device_id, "network:dhcp"),
-                    &node,
-                );
-                model.ports.push(port);
-            }
-        }
-    }
-    refresh_network_info(model, network_id);
-    let payload = json!({"subnet": api::subnet(model, &subnet)});
-    Ok(change(
-        model,
-        "subnet.create.end",
-        &subnet.project_id,
-        payload,
-    ))
-}
-
-pub fn subnet_rename(model: &mut Model, id: &str, name: &str) -> Result<Change, Refused> {
-    nonempty("subnet", name)?;
-    let k = subnet_index(model, id)?;
-    model.subnets[k].name = name.into();
-    let subnet = model.subnets[k].clone();
-    let payload = json!({"subnet": api::subnet(model, &subnet)});
-    Ok(change(
-        model,
-        "subnet.update.end",
-        &subnet.project_id,
-        payload,
-    ))
-}
-
-pub fn subnet_delete(model: &mut Model, id: &str) -> Result<Change, Refused> {
-    let k = subnet_index(model, id)?;
-    let uses = |p: &crate::lab::model::Port| p.fixed_ips.iter().any(|f| f.subnet_id == id);
-    if model
-        .ports
-        .iter()
-        .any(|p| uses(p) && p.device_owner != "network:dhcp")
-    {
-        return Err(Refused(format!(
-            "Unable to complete operation on subnet {id}: One or more ports have an IP allocation from this subnet."
-        )));
-    }
-    let subnet = model.subnets.remove(k);
-    for port in model.ports.iter_mut() {
-        port.fixed_ips.retain(|f| f.subnet_id != id);
-    }
-    // The DHCP agent releases its port once the network has no DHCP subnet left.
-    model
-        .ports
-        .retain(|p| !(p.device_owner == "network:dhcp" && p.fixed_ips.is_empty()));
-    if let Some(n) = model
-        .networks
-        .iter_mut()
-        .find(|n| n.id == subnet.network_id)
-    {
-        n.subnet_ids.retain(|s| s != id);
-    }
-    refresh_network_info(model, &subnet.network_id);
-    let payload = json!({"subnet_id": id});
-    Ok(change(
-        model,
-        "subnet.delete.end",
-        &subnet.project_id,
         payload,
     ))
 }
