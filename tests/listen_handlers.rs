@@ -267,6 +267,20 @@ async fn subnet_create_update_delete() {
                 Some("vnic".into()),
                 None
             ),
+            // The DHCP tap on the host's bridges and vEdge (no region stored here, so no port
+            // rescan).
+            (
+                "ScanHost".into(),
+                "node-6.cisco.com".into(),
+                Some("vconnectors_folder".into()),
+                None
+            ),
+            (
+                "ScanHost".into(),
+                "node-6.cisco.com".into(),
+                Some("vedges_folder".into()),
+                None
+            ),
         ]
     );
     assert!(l.recorder.cliques.load(std::sync::atomic::Ordering::SeqCst) >= 1);
@@ -382,12 +396,26 @@ async fn port_create_update_delete() {
         .ends_with(&format!("{NET}/{NET}-ports/{vif}")));
     assert_eq!(
         l.recorder.take_rescans(),
-        vec![(
-            "ScanInstancesRoot".into(),
-            "node-5.cisco.com-instances".into(),
-            Some("instance".into()),
-            Some(instance_id.clone())
-        )]
+        vec![
+            (
+                "ScanInstancesRoot".into(),
+                "node-5.cisco.com-instances".into(),
+                Some("instance".into()),
+                Some(instance_id.clone())
+            ),
+            (
+                "ScanHost".into(),
+                "node-5.cisco.com".into(),
+                Some("vconnectors_folder".into()),
+                None
+            ),
+            (
+                "ScanHost".into(),
+                "node-5.cisco.com".into(),
+                Some("vedges_folder".into()),
+                None
+            ),
+        ]
     );
 
     let mut update = port_payload(vif, mac, "compute:calipso-zone", &instance_id);

@@ -74,6 +74,18 @@ async fn router_and_interface_events() {
                 Some("vnic".into()),
                 None
             ),
+            (
+                "ScanHost".into(),
+                "node-6.cisco.com".into(),
+                Some("vconnectors_folder".into()),
+                None
+            ),
+            (
+                "ScanHost".into(),
+                "node-6.cisco.com".into(),
+                Some("vedges_folder".into()),
+                None
+            ),
         ]
     );
     assert_eq!(
@@ -110,12 +122,26 @@ async fn router_and_interface_events() {
         .contains(&Bson::String(NET.into())));
     assert_eq!(
         l.recorder.take_rescans(),
-        vec![(
-            "ScanHost".into(),
-            "node-6.cisco.com".into(),
-            Some("vnic".into()),
-            None
-        )]
+        vec![
+            (
+                "ScanHost".into(),
+                "node-6.cisco.com".into(),
+                Some("vnic".into()),
+                None
+            ),
+            (
+                "ScanHost".into(),
+                "node-6.cisco.com".into(),
+                Some("vconnectors_folder".into()),
+                None
+            ),
+            (
+                "ScanHost".into(),
+                "node-6.cisco.com".into(),
+                Some("vedges_folder".into()),
+                None
+            ),
+        ]
     );
 
     w.insert_inventory(doc! {"id": "qr-port", "type": "port", "network_id": NET, "device_owner": "network:router_interface",

@@ -96,6 +96,20 @@ pub fn build_all(
 
 /// Runs the cliques phase for `env`.
 pub async fn run_phase(store: &Store, env: &Environment) -> Result<CliquesSummary, CliqueError> {
+    run(store, env, false).await
+}
+
+/// The cliques phase after a change to the inventory (the listener): as `run_phase`, and the
+/// cliques no longer built (focal point gone, or no links left) are deleted and their focal
+/// points unmarked, so the cliques equal a fresh scan's.
+pub async fn refresh_phase(
+    store: &Store,
+    env: &Environment,
+) -> Result<CliquesSummary, CliqueError> {
+    run(store, env, true).await
+}
+
+async fn run(store: &Store, env: &Environment, prune: bool) -> Result<CliquesSummary, CliqueError> {
     log::info!("Scanning for cliques");
     let clique_types = store.find(Logical::CliqueTypes, Document::new()).await?;
     let constraint_docs = store
@@ -127,8 +141,36 @@ pub async fn run_phase(store: &Store, env: &Environment) -> Result<CliquesSummar
         summary.unchanged
     );
     store.mark_focal_points(&focal_ids).await?;
+    if prune {
+        prune_cliques(store, &env.name, &focal_ids).await?;
+    }
     log::info!("Finished scanning for cliques");
     Ok(summary)
+}
+
+/// Deletes the environment's cliques whose focal point is not in `built` and unmarks their
+/// focal points.
+async fn prune_cliques(
+    store: &Store,
+    env: &str,
+    built: &[bson::oid::ObjectId],
+) -> Result<(), StoreError> {
+    let built: std::collections::HashSet<_> = built.iter().collect();
+    let (mut ids, mut focal) = (Vec::new(), Vec::new());
+    for c in store.env_documents(Logical::Cliques, env).await? {
+        let Ok(f) = c.get_object_id("focal_point") else {
+            continue;
+        };
+        if !built.contains(&f) {
+            ids.extend(c.get("_id").cloned());
+            focal.push(f);
+        }
+    }
+    if !ids.is_empty() {
+        log::info!("cliques: {} no longer built, deleted", ids.len());
+    }
+    store.delete_by_ids(Logical::Cliques, ids).await?;
+    store.unmark_focal_points(&focal).await
 }
 
 /// Inserts new cliques in batches and upserts changed ones on `{environment, focal_point}`;

@@ -158,4 +158,12 @@ impl ScanContext {
             .get_or_try_init(|| async { CliAccess::new(&self.env) })
             .await?)
     }
+
+    /// Drops the SSH output cache: a long-lived context (the listener's) must see the hosts as
+    /// they are now, not as they were up to 60 s ago.
+    pub fn forget_cached_output(&self) {
+        if let Some(cli) = self.cli.get() {
+            cli.clear_cache();
+        }
+    }
 }

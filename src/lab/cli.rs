@@ -1,4 +1,4 @@
-//! `calipso-lab` command line: `up`, `down`, `model`.
+//! `calipso-lab` command line: `up`, `down`, `model`, `event`.
 
 use crate::lab::model::{self, LabSizes, MechanismDriver, TypeDriver};
 use clap::{Args, Parser, Subcommand};
@@ -25,6 +25,16 @@ pub enum Command {
     Down(DownArgs),
     /// Print the topology model as JSON.
     Model(SizeArgs),
+    /// Change the running lab's topology and publish the OpenStack notification of the change.
+    Event(EventArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EventArgs {
+    #[arg(long, default_value = ".lab")]
+    pub dir: PathBuf,
+    #[command(subcommand)]
+    pub event: crate::lab::events::LabEvent,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -105,6 +115,12 @@ pub struct UpArgs {
     /// RabbitMQ written into the AMQP section of environment.json (host:port; user guest).
     #[arg(long, default_value = "127.0.0.1:5672")]
     pub amqp: String,
+    /// Nova's control exchange: where instance notifications are published.
+    #[arg(long, default_value = "nova")]
+    pub nova_exchange: String,
+    /// Neutron's control exchange: where network, subnet, port and router notifications go.
+    #[arg(long, default_value = "neutron")]
+    pub neutron_exchange: String,
     /// Environment name in environment.json.
     #[arg(long, default_value = "lab")]
     pub env_name: String,
@@ -157,6 +173,13 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         Command::Model(sizes) => {
             let model = model::build(sizes.sizes())?;
             writeln!(out, "{}", serde_json::to_string_pretty(&model)?)?;
+            Ok(())
+        }
+        Command::Event(args) => {
+            // One line per published notification (oslo v2 envelope), in publication order.
+            for notification in crate::lab::events::send(&args.dir, &args.event).await? {
+                writeln!(out, "{notification}")?;
+            }
             Ok(())
         }
         Command::Down(args) => {

@@ -166,6 +166,9 @@ pub struct LabInfo {
     pub sizes: Value,
     pub env_name: String,
     pub summary: String,
+    /// Port of the control endpoint on `bind` (`calipso-lab event`).
+    #[serde(default)]
+    pub control_port: Option<u16>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -6,10 +6,12 @@
 pub mod aci;
 pub mod cli;
 pub mod daemon;
+pub mod events;
 pub mod files;
 pub mod host_commands;
 pub mod http;
 pub mod kube;
+pub mod live;
 pub mod model;
 pub mod process;
 pub mod sql;

@@ -3,10 +3,12 @@
 
 use crate::lab::aci::{self, RunningAci};
 use crate::lab::cli::UpArgs;
+use crate::lab::events::{ControlServer, Exchanges, LabEvents};
 use crate::lab::files::{self, EnvironmentSpec, LabInfo, LabPorts};
 use crate::lab::host_commands::{faults::Faults, HostCommands};
 use crate::lab::http::{self, ApiState, HttpPorts, RunningApis};
 use crate::lab::kube::{self, RunningKube};
+use crate::lab::live::LiveModel;
 use crate::lab::model::{self, Model};
 use crate::lab::process::{alive, new_password};
 use crate::lab::sql::{self, lock, MysqlTarget, LAB_DB_USER};
@@ -26,6 +28,7 @@ pub struct RunningLab {
     ssh: Option<RunningSshServer>,
     aci: Option<RunningAci>,
     kube: Option<RunningKube>,
+    control: ControlServer,
     _lock: Option<lock::SchemaLock>,
     dir: PathBuf,
     summary: String,
@@ -40,7 +43,9 @@ struct Secrets {
 }
 
 pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
-    let model = Arc::new(model::build(args.sizes.sizes())?);
+    let mut model = model::build(args.sizes.sizes())?;
+    sql::pin_standard_attr_ids(&mut model);
+    let model = Arc::new(model);
     let hosts: Vec<&str> = model.hosts.iter().map(|h| h.name.as_str()).collect();
     let faults = Faults::new(args.faults.clone(), &hosts)?;
     let target = MysqlTarget::parse(&args.mysql)?;
@@ -80,20 +85,35 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         aci: new_password(),
         kube: new_password(),
     };
+    let live = LiveModel::new(model.clone());
+    let heartbeat = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
     let schema_lock = if args.no_mysql {
         None
     } else {
-        Some(install_schemas(args, &target, &model, &secrets.mysql).await?)
+        Some(install_schemas(args, &target, &model, &secrets.mysql, &heartbeat).await?)
     };
     let latency = Duration::from_millis(args.latency_ms);
     let (ssh, key_path) = if args.no_ssh {
         (None, None)
     } else {
-        let (server, key) = start_ssh(args, &model, faults, &secrets.ssh, latency).await?;
+        let (server, key) = start_ssh(args, &live, faults, &secrets.ssh, latency).await?;
         (Some(server), Some(key))
     };
+    let events = LabEvents::new(
+        live.clone(),
+        (!args.no_mysql).then(|| (target.clone(), heartbeat.clone())),
+        crate::lab::events::notify::Notifier::new(
+            &amqp_host,
+            amqp_port,
+            Exchanges {
+                nova: args.nova_exchange.clone(),
+                neutron: args.neutron_exchange.clone(),
+            },
+        ),
+    );
+    let control = ControlServer::start(args.bind, Arc::new(events)).await?;
     let state = ApiState::new(
-        model.clone(),
+        live.clone(),
         secrets.admin.clone(),
         args.bind.to_string(),
         ports.clone(),
@@ -159,6 +179,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         sizes: serde_json::to_value(&model.sizes)?,
         env_name: args.env_name.clone(),
         summary: summary.clone(),
+        control_port: Some(control.port),
     };
     if args.kubernetes {
         let kube_env = files::kubernetes_environment_document(&spec, args.kube_port, &secrets.kube);
@@ -177,6 +198,7 @@ pub async fn start(args: &UpArgs) -> anyhow::Result<RunningLab> {
         ssh,
         aci,
         kube,
+        control,
         _lock: schema_lock,
         dir: args.dir.clone(),
         summary,
@@ -190,6 +212,7 @@ async fn install_schemas(
     target: &MysqlTarget,
     model: &Arc<Model>,
     password: &Secret,
+    heartbeat: &str,
 ) -> anyhow::Result<lock::SchemaLock> {
     let (host, port, wait) = (target.host.clone(), target.port, args.wait_lock);
     let watch_pid = args.watch_pid;
@@ -197,8 +220,13 @@ async fn install_schemas(
     let schema_lock =
         tokio::task::spawn_blocking(move || lock::acquire(&host, port, wait, keep_waiting))
             .await??;
-    let (m, t, pwd) = (model.clone(), target.clone(), password.clone());
-    tokio::task::spawn_blocking(move || sql::install(&t, &m, &pwd)).await??;
+    let (m, t, pwd, hb) = (
+        model.clone(),
+        target.clone(),
+        password.clone(),
+        heartbeat.to_string(),
+    );
+    tokio::task::spawn_blocking(move || sql::install(&t, &m, &pwd, &hb)).await??;
     Ok(schema_lock)
 }
 
@@ -211,7 +239,7 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
 
 async fn start_ssh(
     args: &UpArgs,
-    model: &Arc<Model>,
+    live: &LiveModel,
     faults: Faults,
     password: &Secret,
     latency: Duration,
@@ -228,7 +256,7 @@ async fn start_ssh(
         }],
         host_key_path: dir.join(files::HOST_KEY_FILE),
     };
-    let handler = Arc::new(HostCommands::new(model.clone(), latency).with_faults(faults));
+    let handler = Arc::new(HostCommands::live(live.clone(), latency).with_faults(faults));
     let server = ssh_server::serve(config, handler).await?;
     Ok((server, key_path))
 }
@@ -361,6 +389,7 @@ impl RunningLab {
             _ = terminated => log::info!("SIGTERM: stopping the lab"),
             _ = watched => log::info!("watched process exited: stopping the lab"),
         }
+        self.control.stop();
         self.apis.shutdown().await;
         if let Some(ssh) = self.ssh {
             ssh.shutdown().await;

@@ -3,6 +3,7 @@
 use crate::doc::{id_string, truthy, Object};
 use crate::store::keys;
 use bson::{oid::ObjectId, Bson, Document};
+use std::collections::HashSet;
 use std::collections::{BTreeMap, HashMap};
 
 /// A link as a finder creates it; [`LinkSet::add`] turns it into the stored document.
@@ -89,6 +90,11 @@ impl NewLink {
         self
     }
 
+    /// Its upsert key.
+    pub fn key(&self) -> LinkKey {
+        (self.source_id.clone(), self.target_id.clone())
+    }
+
     pub fn link_type(&self) -> &str {
         &self.link_type
     }
@@ -139,6 +145,10 @@ pub struct LinkSet {
     /// The stored version of each document (None for documents new in this run).
     stored: Vec<Option<Document>>,
     created: BTreeMap<String, usize>,
+    /// `_id`s of stored links to delete (links no finder found again).
+    removed: Vec<Bson>,
+    /// Keys added in this run.
+    touched: HashSet<LinkKey>,
 }
 
 impl LinkSet {
@@ -150,6 +160,8 @@ impl LinkSet {
             index: HashMap::new(),
             stored: Vec::new(),
             created: BTreeMap::new(),
+            removed: Vec::new(),
+            touched: HashSet::new(),
         };
         for d in stored {
             let key = link_key(&d);
@@ -173,6 +185,7 @@ impl LinkSet {
         *self.created.entry(link.link_type.clone()).or_default() += 1;
         let doc = keys::encode(&link.to_document(&self.env));
         let key = (link.source_id, link.target_id);
+        self.touched.insert(key.clone());
         match self.index.get(&key) {
             Some(&i) => {
                 for (k, v) in doc {
@@ -206,6 +219,32 @@ impl LinkSet {
             .filter(|(d, s)| s.as_ref() != Some(*d))
             .map(|(d, _)| d)
             .collect()
+    }
+
+    /// Links added (found again or new) in this run, in natural order.
+    pub fn touched(&self) -> Vec<Document> {
+        self.docs
+            .iter()
+            .filter(|d| self.touched.contains(&link_key(d)))
+            .cloned()
+            .collect()
+    }
+
+    /// Marks every stored link no finder added in this run for deletion (it stays in `all()`).
+    pub fn drop_untouched(&mut self) {
+        for (d, stored) in self.docs.iter().zip(&self.stored) {
+            if let Some(stored) = stored {
+                if !self.touched.contains(&link_key(d)) {
+                    if let Some(id) = stored.get("_id") {
+                        self.removed.push(id.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn removed(&self) -> &[Bson] {
+        &self.removed
     }
 
     /// How many links each type's finder created in this run (writes, not distinct keys).

@@ -39,6 +39,9 @@ pub struct Workspace<'a> {
     pub links: LinkSet,
     /// Constraint attribute names for implicit links (§2.7).
     pub constraint_attributes: Vec<String>,
+    /// After a change (the listener's refresh): links are derived from this run's links only,
+    /// and stored links no finder found again are deleted (a scan keeps them, as the original).
+    pub prune_implicit: bool,
 }
 
 impl<'a> Workspace<'a> {
@@ -49,6 +52,7 @@ impl<'a> Workspace<'a> {
             inventory: Inventory::new(inventory.iter().map(keys::decode).collect()),
             links: LinkSet::new(&env.name, links),
             constraint_attributes: Vec::new(),
+            prune_implicit: false,
         }
     }
 
@@ -77,7 +81,15 @@ pub struct LinksSummary {
 pub async fn run_phase(store: &Store, env: &Environment) -> Result<LinksSummary, LinkError> {
     log::info!("Scanning for links");
     let finders = config::finders_for(env)?;
-    run_finders(store, env, &finders).await
+    run_finders(store, env, &finders, false).await
+}
+
+/// The links phase after a change to the inventory (the listener): as `run_phase`, and links
+/// that no longer follow from the inventory are deleted, so the links equal a fresh scan's.
+pub async fn refresh_phase(store: &Store, env: &Environment) -> Result<LinksSummary, LinkError> {
+    log::info!("Scanning for links");
+    let finders = config::finders_for(env)?;
+    run_finders(store, env, &finders, true).await
 }
 
 /// Runs the given finders over the environment (what event handlers need: one or a few finders
@@ -86,14 +98,19 @@ pub async fn run_finders(
     store: &Store,
     env: &Environment,
     finders: &[Finder],
+    prune_implicit: bool,
 ) -> Result<LinksSummary, LinkError> {
     let inventory = store.env_documents(Logical::Inventory, &env.name).await?;
     let links = store.env_documents(Logical::Links, &env.name).await?;
     let mut ws = Workspace::new(env, inventory, links);
+    ws.prune_implicit = prune_implicit;
     if finders.contains(&Finder::Implicit) {
         ws.constraint_attributes = constraint_attributes(store).await?;
     }
     let outcome = ws.run(finders);
+    if prune_implicit && outcome.is_ok() {
+        ws.links.drop_untouched();
+    }
     let summary = write_back(store, &ws).await?;
     outcome.map(|_| summary)
 }
@@ -127,6 +144,9 @@ async fn write_back(store: &Store, ws: &Workspace<'_>) -> Result<LinksSummary, S
         .await? as usize;
     let changed: Vec<Document> = ws.links.changed().into_iter().cloned().collect();
     let links_written = store.write_links(changed).await?;
+    store
+        .delete_by_ids(Logical::Links, ws.links.removed().to_vec())
+        .await?;
     let summary = LinksSummary {
         created_per_type: ws.links.created_per_type().clone(),
         links_written,

@@ -84,7 +84,10 @@ impl AmqpSettings {
 
 pub async fn connect(settings: &AmqpSettings) -> Result<Connection, String> {
     log::info!("Connecting to AMQP {}", settings.display());
-    Connection::connect(&settings.uri(), ConnectionProperties::default())
+    // Named so an operator (or a test) can tell this listener's connection apart.
+    let name = format!("calipso-listen-{}", std::process::id());
+    let properties = ConnectionProperties::default().with_connection_name(name.into());
+    Connection::connect(&settings.uri(), properties)
         .await
         .map_err(|e| {
             format!(

@@ -99,6 +99,11 @@ pub async fn listen_env(
             return Err(fail(e));
         }
     };
+    // Subtree deletes and renames query id_path / name_path prefixes: indexed, they cost a
+    // lookup instead of a scan of the whole inventory (port extension).
+    if let Err(e) = crate::store::reference::ensure_listener_indexes(&store).await {
+        log::warn!("inventory indexes for the listener not created: {e}");
+    }
     let bindings = catalog.queues.clone();
     if bindings.is_empty() {
         set_operational(&store, &opts.env, "error").await;

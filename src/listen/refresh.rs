@@ -88,13 +88,13 @@ struct PhaseRefresh {
 #[async_trait]
 impl GraphRefresh for PhaseRefresh {
     async fn links(&self) -> Result<(), String> {
-        crate::links::run_phase(&self.store, &self.env)
+        crate::links::refresh_phase(&self.store, &self.env)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
     }
     async fn cliques(&self) -> Result<(), String> {
-        crate::cliques::run_phase(&self.store, &self.env)
+        crate::cliques::refresh_phase(&self.store, &self.env)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
@@ -155,6 +155,8 @@ impl ScannerRescan {
 #[async_trait]
 impl Rescan for ScannerRescan {
     async fn rescan(&self, targets: &[RescanTarget]) -> Result<(), RescanError> {
+        // One event's rescans may share outputs; the next event's must see the changed hosts.
+        self.ctx.forget_cached_output();
         for target in targets {
             let root: Object = self
                 .ctx

@@ -138,6 +138,20 @@ impl Store {
         Ok(())
     }
 
+    /// Removes the `clique` mark of objects that are no longer a clique's focal point.
+    pub async fn unmark_focal_points(&self, ids: &[ObjectId]) -> Result<(), StoreError> {
+        for chunk in ids.chunks(BATCH) {
+            self.collection(Logical::Inventory)
+                .update_many(
+                    doc! {"_id": {"$in": chunk.to_vec()}},
+                    doc! {"$unset": {"clique": ""}},
+                )
+                .await
+                .map_err(|e| self.graph_error(Logical::Inventory, e))?;
+        }
+        Ok(())
+    }
+
     /// Inserts one document and returns its `_id`.
     pub async fn insert_returning_id(
         &self,

@@ -6,7 +6,7 @@
 
 mod indexes;
 
-pub use indexes::{ensure_indexes, IndexReport};
+pub use indexes::{ensure_indexes, ensure_listener_indexes, IndexReport};
 
 use super::{Logical, Store, StoreError};
 use crate::doc::{bson_to_json, json_object_to_doc};

@@ -30,6 +30,11 @@ impl Default for OutputCache {
 }
 
 impl OutputCache {
+    /// Forgets every output (the listener, after a change on the hosts).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
     /// The output cell of `command` on `target`: a live one, or a new empty one.
     pub fn cell(&mut self, target: &str, command: &str) -> Output {
         let now = Instant::now();

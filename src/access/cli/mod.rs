@@ -92,6 +92,11 @@ impl CliAccess {
         })
     }
 
+    /// Forgets every cached output (the next command of each kind goes to the host again).
+    pub fn clear_cache(&self) {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     /// How many commands were sent over SSH so far (cache hits excluded, `uname -n` included).
     pub fn commands_sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)

@@ -24,6 +24,7 @@ mod virsh;
 mod vppctl;
 pub mod wiring;
 
+use crate::lab::live::LiveModel;
 use crate::lab::model::{Host, Model};
 use crate::lab::ssh_server::{CommandHandler, CommandReply};
 use faults::{FaultKind, Faults};
@@ -91,7 +92,7 @@ impl<'a> Context<'a> {
 
 /// The SSH command responder of the lab.
 pub struct HostCommands {
-    model: Arc<Model>,
+    live: LiveModel,
     files: Arc<HostFiles>,
     faults: Faults,
     latency: Duration,
@@ -105,8 +106,13 @@ const HANG: Duration = Duration::from_secs(24 * 3600);
 
 impl HostCommands {
     pub fn new(model: Arc<Model>, latency: Duration) -> Self {
+        Self::live(LiveModel::new(model), latency)
+    }
+
+    /// Answers from whatever topology `live` holds when a command arrives.
+    pub fn live(live: LiveModel, latency: Duration) -> Self {
         HostCommands {
-            model,
+            live,
             files: Arc::new(HostFiles::default()),
             faults: Faults::default(),
             latency,
@@ -125,12 +131,13 @@ impl HostCommands {
     }
 
     pub fn run_as(&self, user: &str, line: &str) -> Output {
+        let model = self.live.current();
         let world = World {
-            model: &self.model,
+            model: &model,
             fs: &self.files,
             faults: &self.faults,
         };
-        run_line(world, self.model.gateway(), user, line, "")
+        run_line(world, model.gateway(), user, line, "")
     }
 
     /// The hosts' files (what SFTP reads and writes on the gateway).
@@ -143,7 +150,7 @@ impl CommandHandler for HostCommands {
     fn file_store(&self) -> Option<Arc<dyn crate::lab::ssh_server::FileStore>> {
         Some(Arc::new(filesystem::HostStore {
             files: self.files.clone(),
-            host: self.model.gateway().name.clone(),
+            host: self.live.current().gateway().name.clone(),
         }))
     }
 

@@ -17,11 +17,11 @@ pub struct CatalogService {
 
 /// Stable ids derived from the seed (a separate stream from the model's ids).
 fn derived_ids(state: &ApiState) -> IdGen {
-    IdGen::new(state.model.sizes.seed ^ 0x6b65_7973_746f_6e65)
+    IdGen::new(state.model().sizes.seed ^ 0x6b65_7973_746f_6e65)
 }
 
 pub fn user_id(state: &ApiState) -> String {
-    state.model.admin_user_id.clone()
+    state.model().admin_user_id.clone()
 }
 
 pub fn role_id(state: &ApiState) -> String {

@@ -92,7 +92,7 @@ async fn tokens(State(state): State<Arc<ApiState>>, body: Option<Json<Value>>) -
             "The request you have made requires authentication.",
         );
     }
-    let model = &state.model;
+    let model = &state.model();
     let project = match (auth["tenantName"].as_str(), auth["tenantId"].as_str()) {
         (Some(name), _) => model.project_by_name(name),
         (None, Some(id)) => model.project(id),
@@ -143,7 +143,7 @@ fn catalog(state: &ApiState, tenant_id: &str) -> Value {
             json!({
                 "endpoints": [{
                     "adminURL": s.admin_url,
-                    "region": state.model.region,
+                    "region": state.model().region,
                     "internalURL": s.internal_url,
                     "id": s.endpoint_ids[0],
                     "publicURL": s.public_url
@@ -158,7 +158,7 @@ fn catalog(state: &ApiState, tenant_id: &str) -> Value {
 }
 
 async fn tenants(State(state): State<Arc<ApiState>>) -> Response {
-    let list: Vec<Value> = state.model.projects.iter().map(tenant).collect();
+    let list: Vec<Value> = state.model().projects.iter().map(tenant).collect();
     json_response(
         StatusCode::OK,
         json!({"tenants_links": [], "tenants": list}),
@@ -168,7 +168,7 @@ async fn tenants(State(state): State<Arc<ApiState>>) -> Response {
 async fn projects(State(state): State<Arc<ApiState>>) -> Response {
     let base = state.url(state.ports.keystone_admin, "/v3/projects");
     let list: Vec<Value> = state
-        .model
+        .model()
         .projects
         .iter()
         .map(|p| {

@@ -54,12 +54,13 @@ pub async fn issue(State(state): State<Arc<ApiState>>, body: Option<Json<Value>>
         return unauthorized();
     }
     let scope = &body["auth"]["scope"]["project"];
+    let model = state.model();
     let project = if scope.is_null() {
         None
     } else {
         let found = match (scope["id"].as_str(), scope["name"].as_str()) {
-            (Some(id), _) => state.model.project(id),
-            (None, Some(name)) if is_default_domain(scope) => state.model.project_by_name(name),
+            (Some(id), _) => model.project(id),
+            (None, Some(name)) if is_default_domain(scope) => model.project_by_name(name),
             _ => None,
         };
         match found {
@@ -94,7 +95,7 @@ fn project_ref(project: &Project) -> Value {
 }
 
 fn catalog(state: &ApiState, tenant_id: &str) -> Value {
-    let region = &state.model.region;
+    let region = &state.model().region;
     let entries: Vec<Value> = services(state, tenant_id)
         .into_iter()
         .map(|s| {

@@ -6,7 +6,7 @@ mod catalog;
 mod errors;
 mod keystone;
 mod keystone_v3;
-mod neutron;
+pub(crate) mod neutron;
 mod nova;
 mod state;
 

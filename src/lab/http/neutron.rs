@@ -108,7 +108,7 @@ async fn list(
     Path(collection): Path<String>,
     Query(filters): Query<Vec<(String, String)>>,
 ) -> Response {
-    let Some(all) = render_all(&state.model, &collection) else {
+    let Some(all) = render_all(&state.model(), &collection) else {
         return not_found().await;
     };
     let selected: Vec<Value> = all.into_iter().filter(|o| matches(o, &filters)).collect();
@@ -122,7 +122,7 @@ async fn show(
     let Some((_, singular, not_found_type)) = RESOURCES.iter().find(|r| r.0 == collection) else {
         return not_found().await;
     };
-    let all = render_all(&state.model, &collection).unwrap_or_default();
+    let all = render_all(&state.model(), &collection).unwrap_or_default();
     match all.into_iter().find(|o| o["id"] == id.as_str()) {
         Some(object) => json_response(StatusCode::OK, json!({ *singular: object })),
         None => {
@@ -148,7 +148,7 @@ fn timestamp(model: &Model) -> String {
     model.created_at.replace(' ', "T") + "Z"
 }
 
-fn network(model: &Model, n: &Network) -> Value {
+pub(crate) fn network(model: &Model, n: &Network) -> Value {
     let ts = timestamp(model);
     let mut v = json!({
         "admin_state_up": true,
@@ -181,7 +181,7 @@ fn network(model: &Model, n: &Network) -> Value {
     v
 }
 
-fn subnet(model: &Model, s: &Subnet) -> Value {
+pub(crate) fn subnet(model: &Model, s: &Subnet) -> Value {
     let ts = timestamp(model);
     json!({
         "allocation_pools": [{"start": s.allocation_start, "end": s.allocation_end}],
@@ -208,7 +208,7 @@ fn subnet(model: &Model, s: &Subnet) -> Value {
     })
 }
 
-fn port(model: &Model, p: &Port) -> Value {
+pub(crate) fn port(model: &Model, p: &Port) -> Value {
     let ts = timestamp(model);
     let fixed_ips: Vec<Value> = p
         .fixed_ips
@@ -244,7 +244,7 @@ fn port(model: &Model, p: &Port) -> Value {
     })
 }
 
-fn router_json(model: &Model, r: &LabRouter) -> Value {
+pub(crate) fn router_json(model: &Model, r: &LabRouter) -> Value {
     let ts = timestamp(model);
     let gateway_ips: Vec<Value> = model
         .port(&r.gw_port_id)

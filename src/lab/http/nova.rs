@@ -79,7 +79,7 @@ async fn zones(
     }
     // The plain list hides the internal zone and the hosts.
     let list: Vec<Value> = state
-        .model
+        .model()
         .availability_zones
         .iter()
         .filter(|z| z.name != "internal")
@@ -98,7 +98,7 @@ async fn zones_detail(
     }
     let updated_at = Utc::now().format("%Y-%m-%dT%H:%M:%S.000000").to_string();
     let list: Vec<Value> = state
-        .model
+        .model()
         .availability_zones
         .iter()
         .map(|zone| {
@@ -139,7 +139,7 @@ async fn hypervisors(
         return *e;
     }
     let list: Vec<Value> = state
-        .model
+        .model()
         .compute_hosts()
         .map(|h| Value::Object(hypervisor(h)))
         .collect();
@@ -155,7 +155,7 @@ async fn hypervisor_servers(
     if let Err(e) = check_tenant(&tenant, &token) {
         return *e;
     }
-    let model = &state.model;
+    let model = &state.model();
     let list: Vec<Value> = model
         .compute_hosts()
         .filter(|h| h.name.contains(&pattern))
@@ -193,7 +193,7 @@ async fn servers_detail(
     let all_tenants = query
         .get("all_tenants")
         .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | ""));
-    let model = &state.model;
+    let model = &state.model();
     let list: Vec<Value> = model
         .instances
         .iter()

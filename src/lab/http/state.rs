@@ -1,5 +1,6 @@
 //! Shared state of the HTTP APIs: the model, the admin credentials and the issued tokens.
 
+use crate::lab::live::LiveModel;
 use crate::lab::model::Model;
 use crate::secret::Secret;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
@@ -41,7 +42,7 @@ pub struct IssuedToken {
 }
 
 pub struct ApiState {
-    pub model: Arc<Model>,
+    live: LiveModel,
     pub admin_user: String,
     pub admin_password: Secret,
     /// Host part of every catalog URL (the bind address).
@@ -54,14 +55,14 @@ pub struct ApiState {
 
 impl ApiState {
     pub fn new(
-        model: Arc<Model>,
+        live: LiveModel,
         admin_password: Secret,
         public_host: String,
         ports: HttpPorts,
         latency: Duration,
     ) -> Self {
         ApiState {
-            model,
+            live,
             admin_user: "admin".into(),
             admin_password,
             public_host,
@@ -70,6 +71,11 @@ impl ApiState {
             token_lifetime: ChronoDuration::hours(1),
             tokens: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The topology in force now.
+    pub fn model(&self) -> Arc<Model> {
+        self.live.current()
     }
 
     /// Issues a new Fernet-looking token for `project_id`.

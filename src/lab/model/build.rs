@@ -35,6 +35,7 @@ pub fn build(sizes: LabSizes) -> Result<Model, ModelError> {
         agents: vec![],
         tunnel_endpoints: vec![],
         created_at: "2018-03-01 09:00:00".into(),
+        standard_attr_ids: Default::default(),
     };
     model.hosts = hosts(&model.sizes);
     model.availability_zones = zones(&model.hosts);
@@ -232,7 +233,7 @@ fn add_network(
     model.subnets.push(subnet);
 }
 
-fn new_port(
+pub(crate) fn new_port(
     model: &Model,
     ids: &mut IdGen,
     (network_id, subnet_id, ip): (&str, &str, String),

@@ -12,7 +12,9 @@ pub use addressing::prefix_len;
 pub use network_info::vif_details;
 pub use nics::{host_nics, HostNics};
 
+pub(crate) use build::new_port;
 pub use build::{build, ModelError};
+pub(crate) use network_info::network_info;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -101,6 +103,10 @@ pub struct Model {
     pub tunnel_endpoints: Vec<TunnelEndpoint>,
     /// Creation time of every object (`YYYY-MM-DD HH:MM:SS`, UTC).
     pub created_at: String,
+    /// Neutron `standardattributes` ids once pinned by a running lab (`<table>:<object id>`);
+    /// empty: numbered in row order.
+    #[serde(skip)]
+    pub standard_attr_ids: std::collections::HashMap<String, i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

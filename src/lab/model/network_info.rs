@@ -5,7 +5,7 @@ use super::{MechanismDriver, Model, Port};
 use serde_json::{json, Value};
 
 /// One VIF entry per port, in Nova's shape.
-pub fn network_info(model: &Model, ports: &[&Port]) -> Value {
+pub(crate) fn network_info(model: &Model, ports: &[&Port]) -> Value {
     Value::Array(ports.iter().map(|p| vif(model, p)).collect())
 }
 

@@ -3,6 +3,7 @@
 //! these schemas per MariaDB server (see [`lock`]).
 
 mod fill;
+pub use fill::pin_standard_attr_ids;
 pub mod lock;
 mod pyjson;
 mod schema;
@@ -81,7 +82,12 @@ fn redact(url: &str) -> String {
 
 /// Drops and recreates the three schemas, fills them and (re)creates the lab user with
 /// `password` and SELECT grants. `heartbeat` goes into the agents' heartbeat column.
-pub fn install(target: &MysqlTarget, model: &Model, password: &Secret) -> Result<(), SqlError> {
+pub fn install(
+    target: &MysqlTarget,
+    model: &Model,
+    password: &Secret,
+    heartbeat: &str,
+) -> Result<(), SqlError> {
     let mut conn = target.connect()?;
     let addr = target.addr();
     let run = |conn: &mut Conn, what: &str, sql: &str| {
@@ -108,27 +114,65 @@ pub fn install(target: &MysqlTarget, model: &Model, password: &Secret) -> Result
             run(&mut conn, &what, ddl)?;
         }
     }
-    let heartbeat = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
-    for rows in fill::all_rows(model, &heartbeat) {
-        if rows.rows.is_empty() {
-            continue;
-        }
-        let columns: Vec<String> = rows.columns.iter().map(|c| format!("`{c}`")).collect();
-        let marks = vec!["?"; columns.len()].join(", ");
-        let sql = format!(
-            "INSERT INTO {}.{} ({}) VALUES ({marks})",
-            rows.schema,
-            rows.table,
-            columns.join(", ")
-        );
-        conn.exec_batch(&sql, rows.rows.into_iter().map(mysql::Params::Positional))
-            .map_err(|source| SqlError::Statement {
-                addr: addr.clone(),
-                what: format!("filling {}.{}", rows.schema, rows.table),
-                source,
-            })?;
+    for rows in fill::all_rows(model, heartbeat) {
+        insert(&mut conn, &addr, rows)?;
     }
     create_user(&mut conn, &addr, password)
+}
+
+fn insert(conn: &mut Conn, addr: &str, rows: fill::TableRows) -> Result<(), SqlError> {
+    if rows.rows.is_empty() {
+        return Ok(());
+    }
+    let columns: Vec<String> = rows.columns.iter().map(|c| format!("`{c}`")).collect();
+    let marks = vec!["?"; columns.len()].join(", ");
+    let sql = format!(
+        "INSERT INTO {}.{} ({}) VALUES ({marks})",
+        rows.schema,
+        rows.table,
+        columns.join(", ")
+    );
+    conn.exec_batch(&sql, rows.rows.into_iter().map(mysql::Params::Positional))
+        .map_err(|source| SqlError::Statement {
+            addr: addr.to_string(),
+            what: format!("filling {}.{}", rows.schema, rows.table),
+            source,
+        })
+}
+
+/// Brings the schemas filled from `old` in line with `new`: every table whose rows differ is
+/// rewritten in one transaction (readers see the old or the new rows, never a mix).
+pub fn sync(
+    target: &MysqlTarget,
+    old: &Model,
+    new: &Model,
+    heartbeat: &str,
+) -> Result<(), SqlError> {
+    let before = fill::all_rows(old, heartbeat);
+    let changed: Vec<fill::TableRows> = fill::all_rows(new, heartbeat)
+        .into_iter()
+        .zip(before)
+        .filter(|(after, before)| after.rows != before.rows)
+        .map(|(after, _)| after)
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let mut conn = target.connect()?;
+    let addr = target.addr();
+    let fail = |what: String| {
+        let addr = addr.clone();
+        move |source| SqlError::Statement { addr, what, source }
+    };
+    conn.query_drop("START TRANSACTION")
+        .map_err(fail("starting a transaction".into()))?;
+    for rows in changed {
+        let name = format!("{}.{}", rows.schema, rows.table);
+        conn.query_drop(format!("DELETE FROM {name}"))
+            .map_err(fail(format!("emptying {name}")))?;
+        insert(&mut conn, &addr, rows)?;
+    }
+    conn.query_drop("COMMIT").map_err(fail("committing".into()))
 }
 
 /// The scanner's login: `calipso_lab`@`%` and @`localhost` (the latter wins over MariaDB's

@@ -12,7 +12,13 @@ use std::collections::{HashMap, HashSet};
 pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
     log::info!("adding implicit links");
     log::info!("fetching existing links");
-    let originals = ws.links.all().to_vec();
+    // After a change (prune mode) only the links found again in this run count: stored links,
+    // implicit or not, may no longer hold.
+    let originals = if ws.prune_implicit {
+        ws.links.touched()
+    } else {
+        ws.links.all().to_vec()
+    };
     let env = ws.links.env().to_string();
     for link in find_implicit_links(&env, &originals, &ws.constraint_attributes) {
         ws.links.add(link);

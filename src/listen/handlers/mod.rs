@@ -9,6 +9,9 @@ mod network;
 mod port;
 mod router;
 mod subnet;
+mod wiring;
+
+use wiring::{hosts_wired_to, ports_and_vedges, refresh_vedges, rescan_wiring, wiring_targets};
 
 use super::catalog::HandlerKind;
 use super::envelope::Notification;

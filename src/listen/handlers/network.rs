@@ -2,12 +2,13 @@
 
 use super::StoreDown;
 use super::{
-    delete_by_id, drop_with, payload_object, payload_str, rename, retry_with, HandlerCtx,
-    HandlerResult, Outcome,
+    delete_by_id, drop_with, find_typed, payload_object, payload_str, refresh_graph, rename,
+    rescan, retry_with, HandlerCtx, HandlerResult, Outcome,
 };
 use crate::doc::str_field;
 use crate::fetchers::folder::FolderFetcher;
 use crate::listen::envelope::Notification;
+use crate::listen::refresh::RescanTarget;
 use crate::scanner::save::{complete_object, Paths};
 use bson::{doc, Bson, Document};
 
@@ -107,10 +108,12 @@ pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
     let Some(mut net) = ctx.store.get_by_id(ctx.env, &id).await? else {
         return retry_with("Network document not found, aborting network update".into());
     };
+    let mut renamed = false;
     if let Some(name) = str_field(&payload_net, "name") {
         if str_field(&net, "name") != Some(name) {
             let name = name.to_string();
             rename(ctx, &mut net, &name).await?;
+            renamed = true;
         }
     }
     net.insert(
@@ -121,7 +124,40 @@ pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
             .unwrap_or(Bson::Null),
     );
     ctx.store.upsert_object(&mut net).await?;
+    if renamed {
+        if let Some(failed) = rescan_dhcp_services(ctx, &id).await? {
+            return Ok(failed);
+        }
+    }
     Ok(Outcome::done(&id, &id))
+}
+
+/// The network's DHCP vServices are named after it (`qdhcp-<network name>`), and so are their
+/// vNICs' paths and links: after a rename they are rescanned on their hosts (port extension: a
+/// fresh scan shows the new name).
+async fn rescan_dhcp_services(
+    ctx: &HandlerCtx<'_>,
+    net_id: &str,
+) -> Result<Option<Outcome>, StoreDown> {
+    let services = find_typed(
+        ctx,
+        "vservice",
+        doc! {"local_service_id": format!("qdhcp-{net_id}")},
+    )
+    .await?;
+    let mut targets = Vec::new();
+    for host in services.iter().filter_map(|s| str_field(s, "host")) {
+        targets.push(RescanTarget::new("ScanHost", host).child_type("vservice"));
+        targets.push(RescanTarget::new("ScanHost", host).child_type("vnic"));
+    }
+    if targets.is_empty() {
+        return Ok(None);
+    }
+    if let Some(failed) = rescan(ctx, &targets).await? {
+        return Ok(Some(failed));
+    }
+    refresh_graph(ctx, true).await;
+    Ok(None)
 }
 
 pub async fn delete(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {

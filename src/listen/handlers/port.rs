@@ -1,8 +1,9 @@
 //! port.create.end / port.update.end / port.delete.end (listen.md §5.5).
 
 use super::{
-    drop_with, ensure_folder, find_typed, payload_object, payload_str, refresh_graph,
-    remove_from_list, rescan, retry_with, HandlerCtx, HandlerResult, Outcome, StoreDown,
+    drop_with, ensure_folder, find_typed, hosts_wired_to, payload_object, payload_str,
+    refresh_graph, remove_from_list, rescan, rescan_wiring, retry_with, wiring_targets, HandlerCtx,
+    HandlerResult, Outcome, StoreDown,
 };
 use crate::doc::{str_field, Object};
 use crate::listen::envelope::Notification;
@@ -62,10 +63,14 @@ pub async fn add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
             return retry_with("instance document not found, aborting port adding".into());
         }
         // The instance's network_info and its vNICs are re-read by rescanning it.
-        let target = RescanTarget::new("ScanInstancesRoot", &folder)
+        // Its bridge and vEdge port too (port extension, as instance add does): whichever of
+        // port.create.end and compute.instance.create.end comes first, both leave the host's
+        // vConnectors and vEdges as a scan shows them.
+        let mut targets = vec![RescanTarget::new("ScanInstancesRoot", &folder)
             .child_type("instance")
-            .child_id(&instance_id);
-        if let Some(failed) = rescan(ctx, &[target]).await? {
+            .child_id(&instance_id)];
+        targets.extend(wiring_targets(&hosts_wired_to(ctx, &host, &net_id).await?));
+        if let Some(failed) = rescan(ctx, &targets).await? {
             return Ok(failed);
         }
         refresh_graph(ctx, true).await;
@@ -125,8 +130,30 @@ pub async fn delete_port(ctx: &HandlerCtx<'_>, port_id: &str) -> HandlerResult {
             store_ops::delete_subtree(ctx.store, ctx.env, &vnic).await?;
         }
     }
+    if is_compute(&port) {
+        if let Some(host) = str_field(&port, "binding:host_id").filter(|h| !h.is_empty()) {
+            let hosts = hosts_wired_to(ctx, host, &net_id).await?;
+            refresh_host_wiring(ctx, &hosts, port_id).await?;
+        }
+    }
     log::info!("Finished port deleting");
     Ok(Outcome::done(port_id, &net_id))
+}
+
+/// Port extension (a fresh scan is the truth): an instance port leaves its host's vConnectors
+/// (the per-port bridge of OVS hybrid plugging goes; a Linux bridge loses an interface) and
+/// its vEdge.
+async fn refresh_host_wiring(
+    ctx: &HandlerCtx<'_>,
+    hosts: &[String],
+    port_id: &str,
+) -> Result<(), StoreDown> {
+    if let Some(failed) = rescan_wiring(ctx, hosts).await? {
+        log::warn!("hosts {hosts:?} not refreshed after deleting port {port_id}: {failed:?}");
+        return Ok(());
+    }
+    refresh_graph(ctx, true).await;
+    Ok(())
 }
 
 /// Drops the port's entry from the instance's `network_info` (and the network when it was the

@@ -3,8 +3,9 @@
 
 use super::port::delete_port;
 use super::{
-    add_to_list, drop_with, find_typed, payload_object, payload_str, refresh_graph,
-    remove_from_list, rescan, retry_with, HandlerCtx, HandlerResult, Outcome, StoreDown,
+    add_to_list, drop_with, find_typed, payload_object, payload_str, ports_and_vedges,
+    refresh_graph, refresh_vedges, remove_from_list, rescan, retry_with, HandlerCtx, HandlerResult,
+    Outcome, StoreDown,
 };
 use crate::doc::{str_field, Object};
 use crate::listen::envelope::Notification;
@@ -61,7 +62,9 @@ pub async fn add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
     let Some(host) = n.publisher_host() else {
         return drop_with("router add: notification has no publisher_id".into());
     };
-    if let Some(failed) = rescan(ctx, &vservice_targets([host.as_str()])).await? {
+    let mut targets = vservice_targets([host.as_str()]);
+    targets.extend(ports_and_vedges(ctx, std::slice::from_ref(&host)).await?);
+    if let Some(failed) = rescan(ctx, &targets).await? {
         return Ok(failed);
     }
     for mut stored in routers(ctx, &uuid).await? {
@@ -107,9 +110,9 @@ pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
     if gateway.is_some() {
         // gw_port_id and the gateway vNIC are re-read from the hosts.
         let hosts = hosts_of(&stored);
-        if let Some(failed) =
-            rescan(ctx, &vservice_targets(hosts.iter().map(String::as_str))).await?
-        {
+        let mut targets = vservice_targets(hosts.iter().map(String::as_str));
+        targets.extend(ports_and_vedges(ctx, &hosts).await?);
+        if let Some(failed) = rescan(ctx, &targets).await? {
             return Ok(failed);
         }
     }
@@ -157,6 +160,14 @@ pub async fn delete(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
     for r in &stored {
         store_ops::delete_subtree(ctx.store, ctx.env, r).await?;
     }
+    // Port extension: its gateway port goes with it (Neutron deletes it without a port event),
+    // and the qg- device leaves the hosts' vEdges.
+    for p in find_typed(ctx, "port", doc! {"device_id": &uuid}).await? {
+        if let Some(port_id) = str_field(&p, "id") {
+            delete_port(ctx, port_id).await?;
+        }
+    }
+    refresh_vedges(ctx, &hosts_of(&stored)).await?;
     let related = format!("qrouter-{uuid}");
     Ok(Outcome::done(&related, &related))
 }
@@ -185,10 +196,12 @@ pub async fn interface_add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerRes
         ctx.store.upsert_object(&mut r).await?;
     }
     let hosts = hosts_of(&stored);
-    let targets: Vec<RescanTarget> = hosts
+    let mut targets: Vec<RescanTarget> = hosts
         .iter()
         .map(|h| RescanTarget::new("ScanHost", h).child_type("vnic"))
         .collect();
+    // Port extension: the interface port (no port event of its own) and the qr- device.
+    targets.extend(ports_and_vedges(ctx, &hosts).await?);
     if let Some(failed) = rescan(ctx, &targets).await? {
         return Ok(failed);
     }
@@ -211,11 +224,13 @@ pub async fn interface_delete(ctx: &HandlerCtx<'_>, n: &Notification) -> Handler
     let net_id = str_field(port, "network_id")
         .unwrap_or_default()
         .to_string();
-    for mut r in routers(ctx, &uuid).await? {
+    let stored = routers(ctx, &uuid).await?;
+    for mut r in stored.clone() {
         if remove_from_list(&mut r, "network", &net_id) {
             ctx.store.upsert_object(&mut r).await?;
         }
     }
     delete_port(ctx, &port_id).await?;
+    refresh_vedges(ctx, &hosts_of(&stored)).await?;
     Ok(Outcome::done(&uuid, &net_id))
 }

@@ -3,8 +3,9 @@
 use super::network::subnets_of;
 use super::port::delete_port;
 use super::{
-    add_to_list, drop_with, find_typed, payload_object, payload_str, refresh_graph,
-    remove_from_list, rescan, retry_with, HandlerCtx, HandlerResult, Outcome, StoreDown,
+    add_to_list, drop_with, find_typed, payload_object, payload_str, ports_and_vedges,
+    refresh_graph, refresh_vedges, remove_from_list, rescan, retry_with, HandlerCtx, HandlerResult,
+    Outcome, StoreDown,
 };
 use crate::doc::{str_field, truthy};
 use crate::listen::envelope::Notification;
@@ -12,12 +13,15 @@ use crate::listen::refresh::RescanTarget;
 use crate::listen::store_ops;
 use bson::{doc, Bson};
 
-/// The DHCP vService and its vNICs on the publishing host come from a rescan of that host.
-fn dhcp_targets(host: &str) -> Vec<RescanTarget> {
-    vec![
+/// The DHCP vService and its vNICs on the publishing host come from a rescan of that host; the
+/// DHCP port and the vEdge's new tap as in `ports_and_vedges`.
+async fn dhcp_targets(ctx: &HandlerCtx<'_>, host: &str) -> Result<Vec<RescanTarget>, StoreDown> {
+    let mut targets = vec![
         RescanTarget::new("ScanHost", host).child_type("vservice"),
         RescanTarget::new("ScanHost", host).child_type("vnic"),
-    ]
+    ];
+    targets.extend(ports_and_vedges(ctx, &[host.to_string()]).await?);
+    Ok(targets)
 }
 
 async fn rescan_dhcp(ctx: &HandlerCtx<'_>, n: &Notification) -> Result<Option<Outcome>, StoreDown> {
@@ -25,7 +29,7 @@ async fn rescan_dhcp(ctx: &HandlerCtx<'_>, n: &Notification) -> Result<Option<Ou
         log::error!("subnet event without publisher_id: DHCP service not scanned");
         return Ok(Some(Outcome::Drop("no publisher_id".into())));
     };
-    if let Some(failed) = rescan(ctx, &dhcp_targets(&host)).await? {
+    if let Some(failed) = rescan(ctx, &dhcp_targets(ctx, &host).await?).await? {
         return Ok(Some(failed));
     }
     refresh_graph(ctx, true).await;
@@ -111,7 +115,11 @@ async fn remove_dhcp(
         doc! {"local_service_id": format!("qdhcp-{net_id}")},
     )
     .await?;
+    let mut hosts: Vec<String> = Vec::new();
     for service in &services {
+        if let Some(host) = str_field(service, "host") {
+            hosts.push(host.to_string());
+        }
         log::info!(
             "delete DHCP document: {}",
             str_field(service, "id").unwrap_or_default()
@@ -142,6 +150,10 @@ async fn remove_dhcp(
         if let Some(port_id) = str_field(&p, "id") {
             delete_port(ctx, port_id).await?;
         }
+    }
+    // The DHCP tap leaves the hosts' vEdges: their port lists as a scan would show them.
+    if !hosts.is_empty() {
+        refresh_vedges(ctx, &hosts).await?;
     }
     Ok(())
 }

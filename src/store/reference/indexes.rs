@@ -3,7 +3,7 @@
 
 use super::op_error;
 use crate::store::{Logical, Store, StoreError};
-use bson::Document;
+use bson::{doc, Document};
 use mongodb::options::IndexOptions;
 use mongodb::IndexModel;
 
@@ -101,4 +101,23 @@ pub async fn ensure_indexes(store: &Store) -> Result<Vec<IndexReport>, StoreErro
         });
     }
     Ok(report)
+}
+
+/// Indexes the listener adds to the inventory for its subtree queries (descendants by
+/// `id_path`, renames by `name_path`, both prefix ranges); not part of `db init` (parity).
+pub async fn ensure_listener_indexes(store: &Store) -> Result<(), StoreError> {
+    let models: Vec<IndexModel> = ["id_path", "name_path"]
+        .iter()
+        .map(|field| {
+            IndexModel::builder()
+                .keys(doc! {"environment": 1, *field: 1})
+                .build()
+        })
+        .collect();
+    store
+        .collection(Logical::Inventory)
+        .create_indexes(models)
+        .await
+        .map_err(|e| op_error(store, Logical::Inventory, e))?;
+    Ok(())
 }

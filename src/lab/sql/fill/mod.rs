@@ -1,6 +1,7 @@
 //! The rows of every lab table, rendered from the model with the same ids the APIs show.
 
 mod neutron;
+pub use neutron::pin_standard_attr_ids;
 mod nova;
 
 use crate::lab::model::Model;

@@ -6,10 +6,16 @@ use crate::lab::sql::pyjson;
 
 pub fn rows(model: &Model, heartbeat: &str) -> Vec<TableRows> {
     let t = model.created_at.as_str();
-    let mut standard = Vec::new();
-    let mut next_attr = |kind: &str| {
-        standard.push(vec![s(kind), s(t), s(t), s(""), n(1)]);
-        standard.len() as i64
+    let pinned = &model.standard_attr_ids;
+    let mut standard: Vec<(i64, Vec<V>)> = Vec::new();
+    let mut next_attr = |kind: &str, key: &str| {
+        let fallback = standard.len() as i64 + 1;
+        let id = pinned
+            .get(&attr_key(kind, key))
+            .copied()
+            .unwrap_or(fallback);
+        standard.push((id, vec![n(id), s(kind), s(t), s(t), s(""), n(1)]));
+        id
     };
     let networks: Vec<Vec<V>> = model
         .networks
@@ -21,7 +27,7 @@ pub fn rows(model: &Model, heartbeat: &str) -> Vec<TableRows> {
                 s(net.name.as_str()),
                 s("ACTIVE"),
                 n(1),
-                n(next_attr("networks")),
+                n(next_attr("networks", &net.id)),
                 n(net.mtu),
             ]
         })
@@ -43,7 +49,7 @@ pub fn rows(model: &Model, heartbeat: &str) -> Vec<TableRows> {
                 s(net.network_type.as_str()),
                 opt(net.physical_network.as_ref()),
                 net.segmentation_id.map(n).unwrap_or(V::NULL),
-                n(next_attr("segments")),
+                n(next_attr("segments", &net.id)),
             ]
         })
         .collect();
@@ -60,7 +66,7 @@ pub fn rows(model: &Model, heartbeat: &str) -> Vec<TableRows> {
                 s(sub.cidr.as_str()),
                 s(sub.gateway_ip.as_str()),
                 n(sub.enable_dhcp as i64),
-                n(next_attr("subnets")),
+                n(next_attr("subnets", &sub.id)),
             ]
         })
         .collect();
@@ -91,7 +97,7 @@ pub fn rows(model: &Model, heartbeat: &str) -> Vec<TableRows> {
                 s(p.status.as_str()),
                 s(p.device_id.as_str()),
                 s(p.device_owner.as_str()),
-                n(next_attr("ports")),
+                n(next_attr("ports", &p.id)),
                 s("immediate"),
             ]
         })
@@ -137,7 +143,7 @@ pub fn rows(model: &Model, heartbeat: &str) -> Vec<TableRows> {
                 n(1),
                 s(r.gw_port_id.as_str()),
                 n(1),
-                n(next_attr("routers")),
+                n(next_attr("routers", &r.id)),
             ]
         })
         .collect();
@@ -194,13 +200,17 @@ pub fn rows(model: &Model, heartbeat: &str) -> Vec<TableRows> {
             "neutron",
             "standardattributes",
             &[
+                "id",
                 "resource_type",
                 "created_at",
                 "updated_at",
                 "description",
                 "revision_number",
             ],
-            standard,
+            {
+                standard.sort_by_key(|(id, _)| *id);
+                standard.into_iter().map(|(_, row)| row).collect()
+            },
         ),
         table(
             "neutron",
@@ -348,4 +358,30 @@ pub fn rows(model: &Model, heartbeat: &str) -> Vec<TableRows> {
 fn segment_id(base: &str, salt: usize) -> String {
     let tail = format!("{:012x}", (salt as u64 + 1) * 0x9e37_79b9);
     format!("{}{}", &base[..24], &tail[tail.len() - 12..])
+}
+
+fn attr_key(kind: &str, id: &str) -> String {
+    format!("{kind}:{id}")
+}
+
+/// Gives every Neutron object without a `standardattributes` id the next one, in the order the
+/// rows are written, so an object keeps its id when others are created or deleted later.
+pub fn pin_standard_attr_ids(model: &mut Model) {
+    let keys: Vec<String> = model
+        .networks
+        .iter()
+        .map(|x| attr_key("networks", &x.id))
+        .chain(model.networks.iter().map(|x| attr_key("segments", &x.id)))
+        .chain(model.subnets.iter().map(|x| attr_key("subnets", &x.id)))
+        .chain(model.ports.iter().map(|x| attr_key("ports", &x.id)))
+        .chain(model.routers.iter().map(|x| attr_key("routers", &x.id)))
+        .collect();
+    let ids = &mut model.standard_attr_ids;
+    let mut next = ids.values().copied().max().unwrap_or(0) + 1;
+    for key in keys {
+        ids.entry(key).or_insert_with(|| {
+            next += 1;
+            next - 1
+        });
+    }
 }
