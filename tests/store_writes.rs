@@ -1,0 +1,87 @@
+//! Batched inventory writes against the real MongoDB-wire server: new objects are inserted in
+//! bulk, known ones updated with `$set`, repeated keys in one batch end as their last version —
+//! the same documents one upsert per object would give, with or without the unique key index.
+
+#[path = "common/mongo.rs"]
+mod mongo;
+
+use bson::{doc, Document};
+use calipso::config::MongoConf;
+use calipso::store::Store;
+use mongo::TestDb;
+
+fn object(id: &str, name: &str) -> Document {
+    doc! {"environment": "e", "type": "vnic", "id": id, "name": name, "name_path": format!("/e/{name}")}
+}
+
+/// Writes a batch over one stored document and returns the vnic documents by id.
+fn write_batch(db: &TestDb) -> Vec<Document> {
+    db.with_db(|d| async move {
+        d.collection::<Document>("inventory")
+            .insert_one(
+                doc! {"environment": "e", "type": "vnic", "id": "a", "name": "old", "kept": 1},
+            )
+            .await
+            .unwrap();
+    });
+    let conf = MongoConf::load(db.conf()).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = Store::connect(&conf, "inventory").await.unwrap();
+        let mut batch = vec![
+            object("a", "new"),
+            object("b", "first"),
+            object("b", "second"),
+            object("c", "c"),
+        ];
+        store.upsert_objects(&mut batch).await.unwrap();
+    });
+    let mut docs = db.docs("inventory");
+    docs.sort_by_key(|d| d.get_str("id").unwrap_or("").to_string());
+    docs
+}
+
+fn check(docs: &[Document]) {
+    let ids: Vec<&str> = docs.iter().map(|d| d.get_str("id").unwrap()).collect();
+    assert_eq!(ids, ["a", "b", "c"], "one document per key");
+    assert_eq!(docs[0].get_str("name").unwrap(), "new");
+    assert_eq!(
+        docs[0].get_i32("kept").unwrap(),
+        1,
+        "fields not set are kept"
+    );
+    assert_eq!(
+        docs[1].get_str("name").unwrap(),
+        "second",
+        "the last version wins"
+    );
+    for d in docs {
+        assert!(d.get_datetime("last_scanned").is_ok(), "{d}");
+        assert!(d.get_object_id("_id").is_ok(), "{d}");
+        assert_eq!(
+            d.get_str("object_name").unwrap(),
+            d.get_str("name").unwrap()
+        );
+    }
+}
+
+#[test]
+fn batch_with_unique_key_index_inserts_new_and_updates_known() {
+    let db = TestDb::new("store_writes_idx");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_calipso"))
+        .args(["db", "init", "-m", db.conf()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check(&write_batch(&db));
+}
+
+#[test]
+fn batch_without_unique_key_index_gives_the_same_documents() {
+    let db = TestDb::new("store_writes_plain");
+    check(&write_batch(&db));
+}
