@@ -13,7 +13,7 @@ mod mongo;
 #[path = "common/scan.rs"]
 mod scan;
 
-use bson::{Bson, Document};
+use bson::Document;
 use calipso::lab::model::{LabSizes, MechanismDriver, TypeDriver};
 use lab::Lab;
 use mongo::TestDb;
@@ -49,22 +49,7 @@ fn check_instance_cliques(tag: &str, mechanism_driver: MechanismDriver, type_dri
     );
 
     for instance in &lab.model.instances {
-        let doc = inventory
-            .iter()
-            .find(|d| {
-                d.get_str("type") == Ok("instance") && d.get_str("id") == Ok(instance.uuid.as_str())
-            })
-            .unwrap_or_else(|| panic!("instance {} not scanned", instance.uuid));
-        let clique = cliques
-            .iter()
-            .find(|c| c.get("focal_point") == doc.get("_id"))
-            .unwrap_or_else(|| panic!("no clique for instance {}", instance.display_name));
-        let clique_links: Vec<&Document> = clique
-            .get_array("links_detailed")
-            .unwrap()
-            .iter()
-            .filter_map(Bson::as_document)
-            .collect();
+        let clique_links = scan::instance_clique_links(&inventory, &cliques, &instance.uuid);
         let own_vnics: BTreeSet<&str> = clique_links
             .iter()
             .filter(|l| {

@@ -21,7 +21,7 @@ mod mongo;
 #[path = "common/scan.rs"]
 mod scan;
 
-use bson::{Bson, Document};
+use bson::Document;
 use calipso::lab::model::{host_nics, LabSizes, MechanismDriver, Model, TypeDriver};
 use lab::Lab;
 use mongo::TestDb;
@@ -238,22 +238,7 @@ fn check_cliques(m: &Model, db: &TestDb, links: &[Document]) {
     let inventory = db.docs("inventory");
     let cliques = db.docs("cliques");
     for instance in &m.instances {
-        let doc = inventory
-            .iter()
-            .find(|d| {
-                d.get_str("type") == Ok("instance") && d.get_str("id") == Ok(instance.uuid.as_str())
-            })
-            .unwrap_or_else(|| panic!("instance {} not scanned", instance.uuid));
-        let clique = cliques
-            .iter()
-            .find(|c| c.get("focal_point") == doc.get("_id"))
-            .unwrap_or_else(|| panic!("no clique for {}", instance.display_name));
-        let clique_links: Vec<&Document> = clique
-            .get_array("links_detailed")
-            .unwrap()
-            .iter()
-            .filter_map(Bson::as_document)
-            .collect();
+        let clique_links = scan::instance_clique_links(&inventory, &cliques, &instance.uuid);
         let types: BTreeSet<&str> = clique_links
             .iter()
             .filter_map(|l| l.get_str("link_type").ok())

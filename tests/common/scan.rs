@@ -177,3 +177,26 @@ pub fn reimport_with(db: &TestDb, lab: &Lab, section: &str, field: &str, value: 
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// The `links_detailed` of the clique whose focal point is the instance `uuid` (panics naming
+/// the instance when it was not scanned or has no clique).
+pub fn instance_clique_links<'a>(
+    inventory: &[bson::Document],
+    cliques: &'a [bson::Document],
+    uuid: &str,
+) -> Vec<&'a bson::Document> {
+    let doc = inventory
+        .iter()
+        .find(|d| d.get_str("type") == Ok("instance") && d.get_str("id") == Ok(uuid))
+        .unwrap_or_else(|| panic!("instance {uuid} not scanned"));
+    let clique = cliques
+        .iter()
+        .find(|c| c.get("focal_point") == doc.get("_id"))
+        .unwrap_or_else(|| panic!("no clique for instance {uuid}"));
+    clique
+        .get_array("links_detailed")
+        .unwrap_or_else(|_| panic!("clique of instance {uuid} has no links_detailed"))
+        .iter()
+        .filter_map(bson::Bson::as_document)
+        .collect()
+}
