@@ -81,6 +81,23 @@ fn batch_with_unique_key_index_inserts_new_and_updates_known() {
 }
 
 #[test]
+fn small_batches_are_upserted() {
+    let db = TestDb::new("store_writes_small");
+    let conf = MongoConf::load(db.conf()).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = Store::connect(&conf, "inventory").await.unwrap();
+        let mut one = vec![object("z", "z")];
+        store.upsert_objects(&mut one).await.unwrap();
+        let mut again = vec![object("z", "z2")];
+        store.upsert_objects(&mut again).await.unwrap();
+    });
+    let docs = db.docs("inventory");
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].get_str("name").unwrap(), "z2");
+}
+
+#[test]
 fn batch_without_unique_key_index_gives_the_same_documents() {
     let db = TestDb::new("store_writes_plain");
     check(&write_batch(&db));
