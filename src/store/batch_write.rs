@@ -18,7 +18,7 @@ const BULK_INSERT_FROM: usize = 3;
 const DUPLICATE_KEY: i32 = 11000;
 
 /// One object ready to write: its key filter and the fields to set.
-struct Write {
+pub(super) struct Write {
     filter: Document,
     set: Document,
 }
@@ -39,6 +39,14 @@ impl Store {
                 set: keys::encode(&set),
             });
         }
+        if writes.is_empty() {
+            return Ok(());
+        }
+        self.writes.clone().submit(self, writes).await
+    }
+
+    /// Writes at once (the group commit's flush): new keys inserted in bulk, the rest updated.
+    pub(super) async fn write_now(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         // A lookup plus an insert cost more than an upsert or two (measured on the test server).
         if writes.len() < BULK_INSERT_FROM || !self.has_unique_keys().await? {
             return self.update_ordered(writes).await;

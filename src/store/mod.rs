@@ -5,6 +5,7 @@
 
 mod batch_write;
 pub mod graph;
+mod group_commit;
 pub mod keys;
 mod monitoring;
 pub mod naming;
@@ -37,6 +38,32 @@ pub enum StoreError {
     Config(#[from] ConfigError),
 }
 
+impl StoreError {
+    /// The same error again, for each caller of one shared write.
+    fn duplicate(&self) -> StoreError {
+        match self {
+            StoreError::Unreachable {
+                server,
+                database,
+                detail,
+            } => StoreError::Unreachable {
+                server: server.clone(),
+                database: database.clone(),
+                detail: detail.clone(),
+            },
+            StoreError::Operation { collection, detail } => StoreError::Operation {
+                collection: collection.clone(),
+                detail: detail.clone(),
+            },
+            StoreError::MissingField(field) => StoreError::MissingField(field),
+            StoreError::Config(e) => StoreError::Operation {
+                collection: "inventory".into(),
+                detail: e.to_string(),
+            },
+        }
+    }
+}
+
 /// A handle on one database with the collection names of one `-y` value. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -46,6 +73,8 @@ pub struct Store {
     /// Whether the inventory has the unique `{environment, type, id}` index (asked once): bulk
     /// inserts rely on it to turn a concurrent insert of one key into an update.
     unique_keys: std::sync::Arc<tokio::sync::OnceCell<bool>>,
+    /// Inventory writes waiting to travel together (group_commit.rs).
+    writes: std::sync::Arc<group_commit::WriteQueue>,
 }
 
 impl Store {
@@ -76,6 +105,7 @@ impl Store {
             names: CollectionNames::new(inventory),
             server,
             unique_keys: Default::default(),
+            writes: Default::default(),
         })
     }
 
@@ -185,17 +215,7 @@ impl Store {
     /// `object_name` from `name_path` when absent, drops `_id` and the never-stored `projects`,
     /// encodes keys and upserts on `{environment, type, id}` with `$set`.
     pub async fn upsert_object(&self, obj: &mut Object) -> Result<(), StoreError> {
-        let filter = identity(obj)?;
-        prepare_for_write(obj);
-        let mut set = obj.clone();
-        set.remove("_id");
-        set.remove("projects");
-        self.collection(Logical::Inventory)
-            .update_one(filter, doc! {"$set": keys::encode(&set)})
-            .upsert(true)
-            .await
-            .map_err(|e| self.op_error(Logical::Inventory, e))?;
-        Ok(())
+        self.upsert_objects(std::slice::from_mut(obj)).await
     }
 
     /// Deletes from each collection the documents of `env`, or all documents when `env` is
