@@ -14,8 +14,6 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// The Kubernetes user written to the environment's `Kubernetes` section.
 pub const KUBE_USER: &str = "calipso";
@@ -170,17 +168,7 @@ async fn one(
 }
 
 /// A running API server; `shutdown` stops it.
-pub struct RunningKube {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl RunningKube {
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
-}
+pub type RunningKube = crate::lab::tls::RunningHttps;
 
 /// Serves the API on `tcp` (HTTPS) until `shutdown`.
 pub fn serve(
@@ -189,10 +177,6 @@ pub fn serve(
     model: &Model,
     token: Secret,
 ) -> anyhow::Result<RunningKube> {
-    let listener = crate::lab::tls::TlsListener {
-        tcp,
-        acceptor: crate::lab::tls::acceptor(host)?,
-    };
     let state = Arc::new(KubeState {
         namespaces: namespaces(model),
         token,
@@ -201,18 +185,7 @@ pub fn serve(
         .route("/api/v1/namespaces", get(list))
         .route("/api/v1/namespaces/{name}", get(one))
         .with_state(state);
-    let (stop, mut stopped) = watch::channel(false);
-    let task = tokio::spawn(async move {
-        let result = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            })
-            .await;
-        if let Err(e) = result {
-            log::error!("Kubernetes HTTPS server stopped: {e}");
-        }
-    });
-    Ok(RunningKube { stop, task })
+    Ok(crate::lab::tls::serve_https(tcp, host, app, "Kubernetes")?)
 }
 
 #[cfg(test)]

@@ -73,3 +73,42 @@ impl axum::serve::Listener for TlsListener {
         self.tcp.local_addr()
     }
 }
+
+/// An HTTPS server of the lab (the APIC, the Kubernetes API), running until `shutdown`.
+pub struct RunningHttps {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningHttps {
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Serves `app` over HTTPS on `tcp` with a certificate for `host`; `what` names the server in
+/// the log when it stops on an error.
+pub fn serve_https(
+    tcp: tokio::net::TcpListener,
+    host: &str,
+    app: axum::Router,
+    what: &'static str,
+) -> Result<RunningHttps, TlsError> {
+    let listener = TlsListener {
+        tcp,
+        acceptor: acceptor(host)?,
+    };
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
+        let result = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            })
+            .await;
+        if let Err(e) = result {
+            log::error!("{what} HTTPS server stopped: {e}");
+        }
+    });
+    Ok(RunningHttps { stop, task })
+}
