@@ -209,7 +209,7 @@ async fn import(args: ImportArgs) -> u8 {
         ));
         return EXIT_RUNTIME;
     }
-    crate::output::print_line(&format!("{summary}"));
+    crate::output::print_line(&summary.to_string());
     0
 }
 
@@ -293,7 +293,7 @@ async fn export(args: ExportArgs) -> u8 {
         selected.retain(|d| d.get_str("focal_point_type").ok() == Some(t.as_str()));
     }
     if selected.is_empty() {
-        crate::output::print_line(&format!("warning: no clique types match"));
+        crate::output::print_line("warning: no clique types match");
     }
     let array = Value::Array(
         selected

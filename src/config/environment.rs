@@ -50,7 +50,7 @@ impl fmt::Debug for Environment {
 impl Environment {
     pub fn from_document(mut doc: Document) -> Result<Environment, ConfigError> {
         let name = str_field(&doc, "name").unwrap_or_default().to_string();
-        if str_field(&doc, "environment_type").map_or(true, str::is_empty) {
+        if str_field(&doc, "environment_type").is_none_or(str::is_empty) {
             doc.insert("environment_type", "OpenStack");
         }
         if let Some(Bson::String(md)) = doc.get("mechanism_drivers").cloned() {

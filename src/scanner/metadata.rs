@@ -204,7 +204,7 @@ fn parse_entry(
         .unwrap_or("")
         .to_string();
     let types = object_types.ok_or_else(|| MetadataError::NoTypesList(scanner.to_string()))?;
-    if !types.iter().any(|t| *t == object_type) {
+    if !types.contains(&object_type) {
         errors.push(format!(
             "scanner {scanner}: value not in types: {object_type}"
         ));

@@ -154,7 +154,7 @@ pub async fn complete_object(
     for key in project_keys {
         obj.remove(&key);
     }
-    let write = obj.get("create_object").map_or(true, |v| truthy(Some(v)));
+    let write = obj.get("create_object").is_none_or(|v| truthy(Some(v)));
     if write {
         identity(obj)?;
         paths.remember(obj);
