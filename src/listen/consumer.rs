@@ -199,6 +199,7 @@ impl Consumer<'_> {
                 .collect();
             let recorded = self.dispatcher.record(&handled).await;
             let mut pause = None;
+            let mut answers = Vec::with_capacity(batch.len());
             for (delivery, step) in batch {
                 let decision = match step {
                     Some(Step::Decided(d)) => d,
@@ -206,12 +207,18 @@ impl Consumer<'_> {
                     None => continue,
                 };
                 self.handled += 1;
-                if let Err(e) = answer(&delivery, decision).await {
-                    return Ok(SessionEnd::Lost(e));
-                }
                 if let Decision::StoreDown { attempt } = decision {
                     pause = Some(attempt);
                 }
+                answers.push((delivery, decision));
+            }
+            // Each answer names its own delivery tag, so they may travel together: one wait for
+            // the connection's writer instead of one per delivery.
+            let sent =
+                futures::future::join_all(answers.iter().map(|(d, decision)| answer(d, *decision)))
+                    .await;
+            if let Some(Err(e)) = sent.into_iter().find(Result::is_err) {
+                return Ok(SessionEnd::Lost(e));
             }
             if let Some(reason) = lost {
                 return Ok(SessionEnd::Lost(reason));
