@@ -7,32 +7,16 @@
 //! Run: `cargo run --release --example listen_bench -- [--hosts 50] [--instances 200]
 //!       [--updates 400] [--creates 100]` (needs the services of scripts/services.sh).
 
+#[path = "common.rs"]
+mod common;
 use bson::{doc, Document};
 use calipso::lab::model::{self, LabSizes, MechanismDriver, TypeDriver};
+use common::{bin, run};
 use futures::TryStreamExt;
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn bin(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    exe.parent()
-        .and_then(Path::parent)
-        .map(|d| d.join(name))
-        .unwrap_or_else(|| PathBuf::from(name))
-}
-
-fn run(cmd: &mut Command, what: &str) -> String {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
-    if !out.status.success() {
-        panic!("{what} failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();

@@ -6,7 +6,10 @@
 //! Run: `cargo run --release --example scan_bench -- [--hosts 10,50,100] [--latency 0,5]
 //!       [--per-host 20] [--jobs 16]` (needs the services of scripts/services.sh).
 
-use std::path::{Path, PathBuf};
+#[path = "common.rs"]
+mod common;
+use common::{bin, run};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -46,26 +49,6 @@ fn options() -> Options {
         }
     }
     o
-}
-
-fn bin(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    // target/<profile>/examples/scan_bench → target/<profile>/<name>
-    exe.parent()
-        .and_then(Path::parent)
-        .map(|d| d.join(name))
-        .unwrap_or_else(|| PathBuf::from(name))
-}
-
-fn run(cmd: &mut Command, what: &str) -> String {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
-    if !out.status.success() {
-        panic!("{what} failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// What one scan run measured.
