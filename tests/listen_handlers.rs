@@ -254,34 +254,17 @@ async fn subnet_create_update_delete() {
     );
     assert_eq!(
         l.recorder.take_rescans(),
-        vec![
-            (
-                "ScanHost".into(),
-                "node-6.cisco.com".into(),
-                Some("vservice".into()),
-                None
-            ),
-            (
-                "ScanHost".into(),
-                "node-6.cisco.com".into(),
-                Some("vnic".into()),
-                None
-            ),
-            // The DHCP tap on the host's bridges and vEdge (no region stored here, so no port
-            // rescan).
-            (
-                "ScanHost".into(),
-                "node-6.cisco.com".into(),
-                Some("vconnectors_folder".into()),
-                None
-            ),
-            (
-                "ScanHost".into(),
-                "node-6.cisco.com".into(),
-                Some("vedges_folder".into()),
-                None
-            ),
-        ]
+        host_rescans(
+            "node-6.cisco.com",
+            &[
+                "vservice",
+                "vnic",
+                // The DHCP tap on the host's bridges and vEdge (no region stored here, so no port
+                // rescan).
+                "vconnectors_folder",
+                "vedges_folder",
+            ],
+        )
     );
     assert!(l.recorder.cliques.load(std::sync::atomic::Ordering::SeqCst) >= 1);
 
@@ -396,26 +379,16 @@ async fn port_create_update_delete() {
         .ends_with(&format!("{NET}/{NET}-ports/{vif}")));
     assert_eq!(
         l.recorder.take_rescans(),
-        vec![
-            (
+        [
+            vec![(
                 "ScanInstancesRoot".into(),
                 "node-5.cisco.com-instances".into(),
                 Some("instance".into()),
                 Some(instance_id.clone())
-            ),
-            (
-                "ScanHost".into(),
-                "node-5.cisco.com".into(),
-                Some("vconnectors_folder".into()),
-                None
-            ),
-            (
-                "ScanHost".into(),
-                "node-5.cisco.com".into(),
-                Some("vedges_folder".into()),
-                None
-            ),
+            )],
+            host_rescans("node-5.cisco.com", &["vconnectors_folder", "vedges_folder"],),
         ]
+        .concat()
     );
 
     let mut update = port_payload(vif, mac, "compute:calipso-zone", &instance_id);
@@ -494,26 +467,16 @@ async fn instance_create_update_delete() {
     assert_eq!(m.get_str("related_object").unwrap(), id);
     assert_eq!(
         l.recorder.take_rescans(),
-        vec![
-            (
+        [
+            vec![(
                 "ScanInstancesRoot".into(),
                 "node-5.cisco.com-instances".into(),
                 Some("instance".into()),
                 Some(id.clone())
-            ),
-            (
-                "ScanHost".into(),
-                "node-5.cisco.com".into(),
-                Some("vconnectors_folder".into()),
-                None
-            ),
-            (
-                "ScanHost".into(),
-                "node-5.cisco.com".into(),
-                Some("vedges_folder".into()),
-                None
-            ),
+            )],
+            host_rescans("node-5.cisco.com", &["vconnectors_folder", "vedges_folder"],),
         ]
+        .concat()
     );
     assert!(l.recorder.links.load(std::sync::atomic::Ordering::SeqCst) >= 1);
 

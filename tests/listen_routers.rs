@@ -61,32 +61,10 @@ async fn router_and_interface_events() {
     );
     assert_eq!(
         l.recorder.take_rescans(),
-        vec![
-            (
-                "ScanHost".into(),
-                "node-6.cisco.com".into(),
-                Some("vservice".into()),
-                None
-            ),
-            (
-                "ScanHost".into(),
-                "node-6.cisco.com".into(),
-                Some("vnic".into()),
-                None
-            ),
-            (
-                "ScanHost".into(),
-                "node-6.cisco.com".into(),
-                Some("vconnectors_folder".into()),
-                None
-            ),
-            (
-                "ScanHost".into(),
-                "node-6.cisco.com".into(),
-                Some("vedges_folder".into()),
-                None
-            ),
-        ]
+        host_rescans(
+            "node-6.cisco.com",
+            &["vservice", "vnic", "vconnectors_folder", "vedges_folder"],
+        )
     );
     assert_eq!(
         w.get(&router_id)
@@ -122,26 +100,10 @@ async fn router_and_interface_events() {
         .contains(&Bson::String(NET.into())));
     assert_eq!(
         l.recorder.take_rescans(),
-        vec![
-            (
-                "ScanHost".into(),
-                "node-6.cisco.com".into(),
-                Some("vnic".into()),
-                None
-            ),
-            (
-                "ScanHost".into(),
-                "node-6.cisco.com".into(),
-                Some("vconnectors_folder".into()),
-                None
-            ),
-            (
-                "ScanHost".into(),
-                "node-6.cisco.com".into(),
-                Some("vedges_folder".into()),
-                None
-            ),
-        ]
+        host_rescans(
+            "node-6.cisco.com",
+            &["vnic", "vconnectors_folder", "vedges_folder"],
+        )
     );
 
     w.insert_inventory(doc! {"id": "qr-port", "type": "port", "network_id": NET, "device_owner": "network:router_interface",

@@ -514,3 +514,14 @@ pub async fn create_network(w: &World, p: &Publisher) {
     )
     .await;
 }
+
+/// The rescans of `ScanHost` on `host`, one per child type, as the recorder lists them.
+pub fn host_rescans(
+    host: &str,
+    types: &[&str],
+) -> Vec<(String, String, Option<String>, Option<String>)> {
+    types
+        .iter()
+        .map(|t| ("ScanHost".into(), host.into(), Some(t.to_string()), None))
+        .collect()
+}
