@@ -119,6 +119,70 @@ fn instance_events() {
     assert_same(&rig, "invb3", "instance delete");
 }
 
+/// Events queued while the listener is down reach it as one batch, where updates of different
+/// ports and of instances on different hosts run together (listen.md §1.6 as we extend it):
+/// the result must still be what applying them one by one gives — the last update of an object
+/// wins, and an event that is not independent (a create) keeps its place in the order.
+#[test]
+fn queued_burst_applies_like_one_by_one() {
+    let mut rig = Rig::new("burst");
+    rig.listen();
+    rig.stop_listener();
+    let model = rig.lab.model.clone();
+    let mut hosts = model.compute_hosts().map(|h| h.name.clone());
+    let (host_a, host_b) = (hosts.next().unwrap(), hosts.next().unwrap());
+    let on = |host: &str| -> Vec<String> {
+        model
+            .instances
+            .iter()
+            .filter(|i| i.host == host)
+            .map(|i| i.uuid.clone())
+            .collect()
+    };
+    let (on_a, on_b) = (on(&host_a), on(&host_b));
+    assert!(
+        on_a.len() >= 2 && !on_b.is_empty(),
+        "lab shape: two instances on {host_a}"
+    );
+    let port_of = |vm: &str| {
+        model
+            .instances
+            .iter()
+            .find(|i| i.uuid == vm)
+            .unwrap()
+            .port_ids[0]
+            .clone()
+    };
+    let mut sent = Vec::new();
+    let mut send = |args: &[&str]| sent.extend(rig.event(args));
+    for round in 0..3 {
+        for (k, vm) in [&on_a[0], &on_a[1], &on_b[0]].into_iter().enumerate() {
+            // Round 2 gives the two instances of host A the same name (a name_path prefix case).
+            let name = if round == 2 && k < 2 {
+                "burst-twin".to_string()
+            } else {
+                format!("burst-{k}-{round}")
+            };
+            send(&["instance-update", "--id", vm, "--name", &name]);
+            send(&[
+                "port-update",
+                "--id",
+                &port_of(vm),
+                "--name",
+                &format!("bp-{k}-{round}"),
+            ]);
+        }
+        if round == 1 {
+            send(&["instance-create", "--name", "burst-new", "--host", &host_b]);
+        }
+    }
+    rig.listen();
+    for n in &sent {
+        rig.wait_applied(n);
+    }
+    assert_same(&rig, "invburst", "a queued burst of updates and a create");
+}
+
 #[test]
 fn router_and_router_interface_events() {
     let mut rig = Rig::new("rtev");

@@ -1,10 +1,10 @@
-//! The consume loop (listen.md §1.5–1.6): one channel, one delivery at a time, each answered only
-//! after its handler and its `messages` record finished; reconnect with back-off when the broker
+//! The consume loop (listen.md §1.5–1.6): one channel; the deliveries waiting are taken as a
+//! batch, each answered only after its handler and its `messages` record finished; reconnect with back-off when the broker
 //! goes away; stop cleanly on a signal or a test limit.
 
 use super::amqp::{self, AmqpSettings};
 use super::catalog::QueueBinding;
-use super::dispatch::{Decision, Dispatcher, Handled, Step};
+use super::dispatch::{Decision, Dispatcher, Handled, Prepared, Ran};
 use futures::{FutureExt, StreamExt};
 use lapin::message::Delivery;
 use lapin::options::{
@@ -166,45 +166,57 @@ impl Consumer<'_> {
                 Some(Err(e)) => return Ok(SessionEnd::Lost(e.to_string())),
                 None => return Ok(SessionEnd::Lost("the broker cancelled the consumer".into())),
             };
-            // Deliveries already waiting are handled one after the other, then their `messages`
-            // records are written in one insert before any of them is answered.
-            let mut batch = vec![(first, None)];
+            // Deliveries already waiting join the first one (up to BATCH). Their handlers run
+            // in order, independent ones together (`groups`); then their `messages` records are
+            // written in one insert before any of them is answered.
+            let mut deliveries_now = vec![first];
             let mut lost = None;
-            let mut i = 0;
-            while i < batch.len() {
-                let step = self.dispatcher.handle(&batch[i].0.data).await;
-                let store_down = matches!(step, Step::Decided(Decision::StoreDown { .. }));
-                batch[i].1 = Some(step);
-                i += 1;
-                let room = self
+            while deliveries_now.len() < BATCH
+                && self
                     .limits
                     .max_events
-                    .is_none_or(|m| self.handled + (batch.len() as u64) < m);
-                if store_down || !room || batch.len() >= BATCH {
-                    break;
-                }
+                    .is_none_or(|m| self.handled + (deliveries_now.len() as u64) < m)
+            {
                 match deliveries.next().now_or_never() {
-                    Some(Some(Ok(d))) => batch.push((d, None)),
-                    Some(Some(Err(e))) => lost = Some(e.to_string()),
-                    Some(None) => lost = Some("the broker cancelled the consumer".into()),
-                    None => {}
+                    Some(Some(Ok(d))) => deliveries_now.push(d),
+                    Some(Some(Err(e))) => {
+                        lost = Some(e.to_string());
+                        break;
+                    }
+                    Some(None) => {
+                        lost = Some("the broker cancelled the consumer".into());
+                        break;
+                    }
+                    None => break,
                 }
             }
-            let handled: Vec<&Handled> = batch
+            let outcomes = self.run_batch(&deliveries_now).await;
+            let handled: Vec<&Handled> = outcomes
                 .iter()
-                .filter_map(|(_, s)| match s {
-                    Some(Step::Handled(h)) => Some(h),
+                .filter_map(|o| match o {
+                    BatchOutcome::Ran(Ran::Handled(h)) => Some(h),
                     _ => None,
                 })
                 .collect();
             let recorded = self.dispatcher.record(&handled).await;
             let mut pause = None;
-            let mut answers = Vec::with_capacity(batch.len());
-            for (delivery, step) in batch {
-                let decision = match step {
-                    Some(Step::Decided(d)) => d,
-                    Some(Step::Handled(h)) => self.dispatcher.conclude(h, recorded.as_ref().err()),
-                    None => continue,
+            let mut answers = Vec::with_capacity(deliveries_now.len());
+            for (delivery, outcome) in deliveries_now.iter().zip(outcomes) {
+                let decision = match outcome {
+                    BatchOutcome::Decided(d) => d,
+                    BatchOutcome::Ran(Ran::Handled(h)) => {
+                        self.dispatcher.conclude(h, recorded.as_ref().err())
+                    }
+                    BatchOutcome::Ran(down) => self
+                        .dispatcher
+                        .conclude_store_down(&down)
+                        .unwrap_or(Decision::Requeue),
+                    // Not run because MongoDB went down before its turn: back to the queue,
+                    // not counted.
+                    BatchOutcome::NotRun => {
+                        answers.push((delivery, Decision::Requeue));
+                        continue;
+                    }
                 };
                 self.handled += 1;
                 if let Decision::StoreDown { attempt } = decision {
@@ -237,6 +249,61 @@ impl Consumer<'_> {
             idle_since = Instant::now();
         }
     }
+}
+
+impl Consumer<'_> {
+    /// Prepares and runs the handlers of a batch in delivery order. Consecutive jobs that change
+    /// only their own object run together as long as no object repeats; any other job runs
+    /// alone. Once MongoDB is found down, the jobs after it are not run.
+    async fn run_batch(&mut self, batch: &[Delivery]) -> Vec<BatchOutcome> {
+        let mut outcomes: Vec<BatchOutcome> = Vec::with_capacity(batch.len());
+        let mut jobs = Vec::new();
+        for delivery in batch {
+            match self.dispatcher.prepare(&delivery.data) {
+                Prepared::Decided(d) => outcomes.push(BatchOutcome::Decided(d)),
+                Prepared::Job(job) => {
+                    jobs.push((outcomes.len(), job));
+                    outcomes.push(BatchOutcome::NotRun);
+                }
+            }
+        }
+        let mut jobs = jobs.into_iter().peekable();
+        while let Some(first) = jobs.next() {
+            let mut group = vec![first];
+            if let Some(object) = group[0].1.object.clone() {
+                let mut objects = std::collections::HashSet::from([object]);
+                while let Some(next) =
+                    jobs.next_if(|(_, j)| j.object.as_ref().is_some_and(|o| !objects.contains(o)))
+                {
+                    objects.extend(next.1.object.clone());
+                    group.push(next);
+                }
+            }
+            let dispatcher = &*self.dispatcher;
+            let ran = futures::future::join_all(
+                group
+                    .into_iter()
+                    .map(|(at, job)| async move { (at, dispatcher.run(job).await) }),
+            )
+            .await;
+            let mut store_down = false;
+            for (at, ran) in ran {
+                store_down |= matches!(ran, Ran::StoreDown { .. });
+                outcomes[at] = BatchOutcome::Ran(ran);
+            }
+            if store_down {
+                break;
+            }
+        }
+        outcomes
+    }
+}
+
+/// What became of one delivery of a batch.
+enum BatchOutcome {
+    Decided(Decision),
+    Ran(Ran),
+    NotRun,
 }
 
 async fn sleep_until_opt(deadline: Option<Instant>) {

@@ -1,9 +1,10 @@
-//! One delivery, start to decision (listen.md §3), in three steps so that the consumer can batch
-//! the middle one: `handle` (unwrap, find the handler, run it), `record` (insert the `messages`
-//! documents of several handled deliveries at once) and `conclude` (retry bookkeeping and the
-//! answer to the broker). Nothing here talks AMQP.
+//! One delivery, start to decision (listen.md §3), in steps so that the consumer can batch and
+//! overlap the middle ones: `prepare` (unwrap, find the handler), `run` (the handler, `&self`,
+//! so independent jobs may run together), `record` (insert the `messages` documents of several
+//! handled deliveries at once) and `conclude` (retry bookkeeping and the answer to the broker).
+//! Nothing here talks AMQP.
 
-use super::catalog::EventCatalog;
+use super::catalog::{EventCatalog, HandlerKind};
 use super::envelope::{self, Envelope, Notification};
 use super::handlers::{self, HandlerCtx, Outcome};
 use super::refresh::{GraphRefresh, Rescan};
@@ -40,11 +41,36 @@ pub struct Handled {
     record: Document,
 }
 
-/// What `handle` made of a delivery.
-pub enum Step {
-    /// Answered without a handler run to record (malformed, unhandled, MongoDB down).
+/// What `prepare` made of a delivery.
+pub enum Prepared {
+    /// Answered without a handler run (malformed, not a notification, unhandled type).
     Decided(Decision),
+    Job(Job),
+}
+
+/// A notification with its handler, ready to run.
+pub struct Job {
+    kind: HandlerKind,
+    n: Notification,
+    key: String,
+    message_id: Option<String>,
+    event_type: String,
+    received: bson::DateTime,
+    /// Set when the handler changes only this object's documents (see
+    /// `handlers::independent_object`): such jobs on different objects may run together.
+    pub object: Option<String>,
+}
+
+/// What `run` made of a job.
+pub enum Ran {
     Handled(Handled),
+    /// MongoDB failed during the handler: the event is retried later.
+    StoreDown {
+        key: String,
+        event_type: String,
+        id_text: String,
+        detail: String,
+    },
 }
 
 pub struct Dispatcher {
@@ -98,38 +124,66 @@ impl Dispatcher {
             .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())
     }
 
-    /// Runs the handler of one delivery; its `messages` record is written by `record`.
-    pub async fn handle(&mut self, body: &[u8]) -> Step {
+    /// Unwraps one delivery and finds its handler; nothing is written yet.
+    pub fn prepare(&mut self, body: &[u8]) -> Prepared {
         let received = bson::DateTime::now();
         let n = match envelope::unwrap(body) {
             Envelope::Malformed(reason) => {
                 log::error!("Malformed message: {reason}");
-                return Step::Decided(Decision::Reject);
+                return Prepared::Decided(Decision::Reject);
             }
             Envelope::NotANotification => {
                 log::debug!("message without event_type (not a notification) acknowledged");
-                return Step::Decided(self.unhandled());
+                return Prepared::Decided(self.unhandled());
             }
             Envelope::Notification(n) => n,
         };
         let event_type = n.event_type().to_string();
         let message_id = n.message_id().map(String::from);
-        let id_text = message_id.as_deref().unwrap_or("(none)");
         let Some(kind) = self.catalog.handler(&event_type) else {
             if self.ignored_types.insert(event_type.clone()) {
                 log::warn!(
-                    "Ignoring event type '{event_type}' (no handler), message_id: {id_text}; message {}",
-                    if self.consume_all { "rejected" } else { "acknowledged" }
+                    "Ignoring event type '{event_type}' (no handler), message_id: {}; message {}",
+                    message_id.as_deref().unwrap_or("(none)"),
+                    if self.consume_all {
+                        "rejected"
+                    } else {
+                        "acknowledged"
+                    }
                 );
             }
-            return Step::Decided(self.unhandled());
+            return Prepared::Decided(self.unhandled());
         };
-        log::info!("Got notification. Event_type: {event_type}, message_id: {id_text}");
-        log::debug!("Notification: {}", Value::Object(n.body.clone()));
         // Retry bookkeeping is per message id; a body hash stands in when there is none.
         let key = message_id
             .clone()
             .unwrap_or_else(|| format!("body:{:x}", body_hash(body)));
+        Prepared::Job(Job {
+            object: handlers::independent_object(kind, &n),
+            kind,
+            n,
+            key,
+            message_id,
+            event_type,
+            received,
+        })
+    }
+
+    /// Runs a prepared job's handler; its `messages` record is written by `record`. Takes
+    /// `&self` so that independent jobs can run at the same time.
+    pub async fn run(&self, job: Job) -> Ran {
+        let Job {
+            kind,
+            n,
+            key,
+            message_id,
+            event_type,
+            received,
+            ..
+        } = job;
+        let id_text = message_id.as_deref().unwrap_or("(none)");
+        log::info!("Got notification. Event_type: {event_type}, message_id: {id_text}");
+        log::debug!("Notification: {}", Value::Object(n.body.clone()));
         let ctx = HandlerCtx {
             store: &self.store,
             env: &self.env,
@@ -145,18 +199,35 @@ impl Dispatcher {
             }
             Ok(Ok(outcome)) => outcome,
             Ok(Err(down)) => {
-                let id_text = id_text.to_string();
-                return Step::Decided(self.store_down(&key, &event_type, &id_text, &down.0));
+                return Ran::StoreDown {
+                    key,
+                    event_type,
+                    id_text: id_text.to_string(),
+                    detail: down.0,
+                }
             }
         };
         let record = message_document(&self.env, &n, &outcome, received);
-        Step::Handled(Handled {
+        Ran::Handled(Handled {
             outcome,
             key,
             message_id,
             event_type,
             record,
         })
+    }
+
+    /// The answer for a job whose handler found MongoDB down.
+    pub fn conclude_store_down(&mut self, ran: &Ran) -> Option<Decision> {
+        match ran {
+            Ran::StoreDown {
+                key,
+                event_type,
+                id_text,
+                detail,
+            } => Some(self.store_down(key, event_type, id_text, detail)),
+            Ran::Handled(_) => None,
+        }
     }
 
     /// The answer for a handled delivery, once its record was written (or failed to be).

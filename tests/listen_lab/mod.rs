@@ -99,7 +99,12 @@ impl Rig {
 
     /// Starts `calipso listen -e lab -y inva` and waits until it reports `running`.
     pub fn listen(&mut self) {
-        let log = std::fs::File::create(self.db.dir().join("listen.log")).unwrap();
+        // Appended to: a restarted listener keeps the earlier run's log.
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.db.dir().join("listen.log"))
+            .unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_calipso"))
             .args(["listen", "-m", self.db.conf(), "-e", "lab", "-y", LISTENED])
             .stdout(Stdio::null())
@@ -116,6 +121,22 @@ impl Rig {
                 .as_deref()
                 == Some("running")
         });
+    }
+
+    /// Stops the listener with SIGTERM (it finishes its current event) and waits for it; its
+    /// durable queues keep what is published meanwhile.
+    pub fn stop_listener(&mut self) {
+        if let Some(mut child) = self.listener.take() {
+            // SAFETY: kill(2) on the pid of a child we have not reaped yet.
+            unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+            let status = child.wait().unwrap();
+            assert!(status.success(), "listener after SIGTERM: {status}");
+        }
+    }
+
+    /// Waits until the listener has recorded the notification with this message id.
+    pub fn wait_applied(&self, n: &Value) {
+        self.wait_recorded(&["(queued)"], n["message_id"].as_str().unwrap());
     }
 
     pub fn listener_log(&self) -> String {

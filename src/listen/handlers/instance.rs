@@ -32,14 +32,41 @@ pub async fn add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
     Ok(Outcome::done(&id, &id))
 }
 
-pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
+/// What an instance update turns into, by its state change.
+enum UpdateKind {
+    StillBuilding,
+    Booted,
+    Deleted,
+    Plain,
+}
+
+fn update_kind(n: &Notification) -> UpdateKind {
     let state = payload_str(n, &["state"]).unwrap_or_default();
     let old_state = payload_str(n, &["old_state"]).unwrap_or_default();
     match (state.as_str(), old_state.as_str()) {
-        ("building", _) => return drop_with("instance is still building: nothing to do".into()),
-        ("active", "building") => return add(ctx, n).await,
-        ("deleted", "active") => return delete(ctx, n).await,
-        _ => {}
+        ("building", _) => UpdateKind::StillBuilding,
+        ("active", "building") => UpdateKind::Booted,
+        ("deleted", "active") => UpdateKind::Deleted,
+        _ => UpdateKind::Plain,
+    }
+}
+
+/// True when the update changes the instance's own documents only (no add or delete).
+pub fn is_plain_update(n: &Notification) -> bool {
+    matches!(
+        update_kind(n),
+        UpdateKind::Plain | UpdateKind::StillBuilding
+    )
+}
+
+pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
+    match update_kind(n) {
+        UpdateKind::StillBuilding => {
+            return drop_with("instance is still building: nothing to do".into())
+        }
+        UpdateKind::Booted => return add(ctx, n).await,
+        UpdateKind::Deleted => return delete(ctx, n).await,
+        UpdateKind::Plain => {}
     }
     let Some(id) = payload_str(n, &["instance_id"]) else {
         return drop_with("instance update: payload has no instance_id".into());

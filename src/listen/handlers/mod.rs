@@ -88,6 +88,21 @@ pub async fn handle(kind: HandlerKind, ctx: &HandlerCtx<'_>, n: &Notification) -
     }
 }
 
+/// The object whose documents alone a handler changes, for the events whose handler runs no
+/// rescan and no links or cliques phase; `None` for all others, which run alone. Jobs naming
+/// different objects may run at the same time; two naming the same one keep their order.
+/// Instance updates name their host's instances folder: a rename moves `name_path`s by prefix,
+/// and two instances of one host may share a name.
+pub fn independent_object(kind: HandlerKind, n: &Notification) -> Option<String> {
+    match kind {
+        HandlerKind::PortUpdate => payload_str(n, &["port", "id"]).map(|id| format!("port {id}")),
+        HandlerKind::InstanceUpdate if instance::is_plain_update(n) => {
+            payload_str(n, &["host"]).map(|host| format!("instances of {host}"))
+        }
+        _ => None,
+    }
+}
+
 /// A string at `path` inside the payload.
 fn payload_str(n: &Notification, path: &[&str]) -> Option<String> {
     let mut v = n.payload();
