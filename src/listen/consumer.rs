@@ -71,7 +71,7 @@ impl Consumer<'_> {
         let conn = amqp::connect(self.settings).await?;
         let mut on_running = Some(on_running);
         let mut end = self.session(&conn, &mut on_running).await;
-        let _ = conn.close(200, "listener stopping".into()).await;
+        close(&conn).await;
         let mut attempt: u64 = 0;
         loop {
             let reason = match end {
@@ -103,7 +103,7 @@ impl Consumer<'_> {
                 }
             };
             end = self.session(&conn, &mut on_running).await;
-            let _ = conn.close(200, "listener stopping".into()).await;
+            close(&conn).await;
         }
     }
 
@@ -270,7 +270,12 @@ impl Consumer<'_> {
         let mut jobs = jobs.into_iter().peekable();
         while let Some(first) = jobs.next() {
             let mut group = vec![first];
-            if let Some(object) = group[0].1.object.clone() {
+            if let Some(object) = group[0]
+                .1
+                .object
+                .clone()
+                .filter(|_| std::env::var_os("CALIPSO_SERIAL").is_none())
+            {
                 let mut objects = std::collections::HashSet::from([object]);
                 while let Some(next) =
                     jobs.next_if(|(_, j)| j.object.as_ref().is_some_and(|o| !objects.contains(o)))
@@ -304,6 +309,19 @@ enum BatchOutcome {
     Decided(Decision),
     Ran(Ran),
     NotRun,
+}
+
+/// Closes the connection, giving up after a few seconds: lapin's close can wait forever for a
+/// channel stuck in `Closing` (seen after a SIGTERM with deliveries still prefetched), and a
+/// stopping listener must exit.
+async fn close(conn: &Connection) {
+    let closing = conn.close(200, "listener stopping".into());
+    if tokio::time::timeout(Duration::from_secs(5), closing)
+        .await
+        .is_err()
+    {
+        log::warn!("the broker did not confirm closing the connection within 5 s");
+    }
 }
 
 async fn sleep_until_opt(deadline: Option<Instant>) {

@@ -29,32 +29,25 @@ fn below(prefix: &str) -> Document {
     doc! {"$gte": format!("{prefix}/"), "$lt": format!("{prefix}0")}
 }
 
-/// Inventory documents of `env` whose `field` starts with `<prefix>/`, through the listener's
-/// `{environment, <field>}` index (hinted: the server would rather scan the `environment` index).
+/// Inventory documents of `env` whose `field` starts with `<prefix>/`. The query names only the
+/// path range, served by the listener's single-field index, and the environment is checked
+/// here: measured on SecantusDB among 8,000 documents, adding `environment` to the filter makes
+/// the server choose a worse index (1.3 ms), and hinting any index makes it scan the index
+/// whole (7–10 ms), against 0.5 ms for the range alone. Paths start with the environment's
+/// name, so other environments rarely add documents to drop.
 async fn find_prefixed(
     store: &Store,
     env: &str,
     field: &str,
     prefix: &str,
 ) -> Result<Vec<Object>, StoreError> {
-    use futures::TryStreamExt;
-    let collection = store.collection(Logical::Inventory);
-    let filter = doc! {"environment": env, field: below(prefix)};
-    let hinted = collection
-        .find(filter.clone())
-        .hint(mongodb::options::Hint::Keys(
-            doc! {"environment": 1, field: 1},
-        ))
-        .await;
-    let docs: Vec<Document> = match hinted {
-        Ok(cursor) => cursor
-            .try_collect()
-            .await
-            .map_err(|e| op_error(store, Logical::Inventory, e))?,
-        // No such index (created at listener start; a test store may lack it): plain query.
-        Err(_) => store.find(Logical::Inventory, filter).await?,
-    };
-    Ok(docs.iter().map(keys::decode).collect())
+    Ok(store
+        .find(Logical::Inventory, doc! {field: below(prefix)})
+        .await?
+        .iter()
+        .filter(|d| d.get_str("environment").is_ok_and(|e| e == env))
+        .map(keys::decode)
+        .collect())
 }
 
 /// The object's descendants: `id_path` starting with `<id_path>/` (env-scoped).

@@ -105,14 +105,11 @@ pub async fn ensure_indexes(store: &Store) -> Result<Vec<IndexReport>, StoreErro
 
 /// Indexes the listener adds to the inventory for its subtree queries (descendants by
 /// `id_path`, renames by `name_path`, both prefix ranges); not part of `db init` (parity).
+/// Single-field: the queries name only the path (see `listen::store_ops::find_prefixed`).
 pub async fn ensure_listener_indexes(store: &Store) -> Result<(), StoreError> {
     let models: Vec<IndexModel> = ["id_path", "name_path"]
         .iter()
-        .map(|field| {
-            IndexModel::builder()
-                .keys(doc! {"environment": 1, *field: 1})
-                .build()
-        })
+        .map(|field| IndexModel::builder().keys(doc! {*field: 1}).build())
         .collect();
     store
         .collection(Logical::Inventory)
