@@ -207,10 +207,14 @@ impl Consumer<'_> {
                     BatchOutcome::Ran(Ran::Handled(h)) => {
                         self.dispatcher.conclude(h, recorded.as_ref().err())
                     }
-                    BatchOutcome::Ran(down) => self
+                    BatchOutcome::Ran(Ran::StoreDown {
+                        key,
+                        event_type,
+                        id_text,
+                        detail,
+                    }) => self
                         .dispatcher
-                        .conclude_store_down(&down)
-                        .unwrap_or(Decision::Requeue),
+                        .store_down(&key, &event_type, &id_text, &detail),
                     // Not run because MongoDB went down before its turn: back to the queue,
                     // not counted.
                     BatchOutcome::NotRun => {

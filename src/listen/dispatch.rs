@@ -217,19 +217,6 @@ impl Dispatcher {
         })
     }
 
-    /// The answer for a job whose handler found MongoDB down.
-    pub fn conclude_store_down(&mut self, ran: &Ran) -> Option<Decision> {
-        match ran {
-            Ran::StoreDown {
-                key,
-                event_type,
-                id_text,
-                detail,
-            } => Some(self.store_down(key, event_type, id_text, detail)),
-            Ran::Handled(_) => None,
-        }
-    }
-
     /// The answer for a handled delivery, once its record was written (or failed to be).
     pub fn conclude(&mut self, h: Handled, record_error: Option<&String>) -> Decision {
         let id_text = h.message_id.as_deref().unwrap_or("(none)").to_string();
@@ -274,7 +261,14 @@ impl Dispatcher {
         }
     }
 
-    fn store_down(&mut self, key: &str, event_type: &str, id_text: &str, detail: &str) -> Decision {
+    /// The answer for a job whose handler found MongoDB down (`Ran::StoreDown`).
+    pub fn store_down(
+        &mut self,
+        key: &str,
+        event_type: &str,
+        id_text: &str,
+        detail: &str,
+    ) -> Decision {
         let attempt = {
             let count = self.store_failures.entry(key.to_string()).or_insert(0);
             *count += 1;
