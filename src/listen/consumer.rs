@@ -1,6 +1,6 @@
 //! The consume loop (listen.md §1.5–1.6): one channel; the deliveries waiting are taken as a
-//! batch, each answered only after its handler and its `messages` record finished; reconnect with back-off when the broker
-//! goes away; stop cleanly on a signal or a test limit.
+//! batch, each answered only after its handler and its `messages` record finished; reconnect
+//! with back-off when the broker goes away; stop cleanly on a signal or a test limit.
 
 use super::amqp::{self, AmqpSettings};
 use super::catalog::QueueBinding;
@@ -167,7 +167,7 @@ impl Consumer<'_> {
                 None => return Ok(SessionEnd::Lost("the broker cancelled the consumer".into())),
             };
             // Deliveries already waiting join the first one (up to BATCH). Their handlers run
-            // in order, independent ones together (`groups`); then their `messages` records are
+            // in order, independent ones together (`run_batch`); then their `messages` records are
             // written in one insert before any of them is answered.
             let mut deliveries_now = vec![first];
             let mut lost = None;
@@ -274,12 +274,7 @@ impl Consumer<'_> {
         let mut jobs = jobs.into_iter().peekable();
         while let Some(first) = jobs.next() {
             let mut group = vec![first];
-            if let Some(object) = group[0]
-                .1
-                .object
-                .clone()
-                .filter(|_| std::env::var_os("CALIPSO_SERIAL").is_none())
-            {
+            if let Some(object) = group[0].1.object.clone() {
                 let mut objects = std::collections::HashSet::from([object]);
                 while let Some(next) =
                     jobs.next_if(|(_, j)| j.object.as_ref().is_some_and(|o| !objects.contains(o)))
