@@ -102,3 +102,54 @@ fn batch_without_unique_key_index_gives_the_same_documents() {
     let db = TestDb::new("store_writes_plain");
     check(&write_batch(&db));
 }
+
+#[test]
+fn stored_objects_and_set_fields_are_updates_in_order_and_never_recreate() {
+    let db = TestDb::new("store_writes_stored");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_calipso"))
+        .args(["db", "init", "-m", db.conf()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let conf = MongoConf::load(db.conf()).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = Store::connect(&conf, "inventory").await.unwrap();
+        store
+            .upsert_objects(&mut vec![object("a", "old")])
+            .await
+            .unwrap();
+        // Read back (with its `_id`), then written after a built version of the same key.
+        let mut stored = store
+            .find_object(doc! {"environment": "e", "id": "a"})
+            .await
+            .unwrap()
+            .unwrap();
+        stored.insert("name", "stored");
+        let mut batch = vec![
+            object("a", "built"),
+            stored.clone(),
+            object("b", "b"),
+            object("c", "c"),
+        ];
+        store.upsert_objects(&mut batch).await.unwrap();
+        let a = store.find_object(doc! {"id": "a"}).await.unwrap().unwrap();
+        assert_eq!(a.get_str("name").unwrap(), "stored", "the last version wins");
+
+        let gone = object("d", "d");
+        store
+            .set_fields(vec![(&a, doc! {"name": "partial"}), (&gone, doc! {"name": "x"})])
+            .await
+            .unwrap();
+    });
+    let mut docs = db.docs("inventory");
+    docs.sort_by_key(|d| d.get_str("id").unwrap_or("").to_string());
+    let ids: Vec<&str> = docs.iter().map(|d| d.get_str("id").unwrap()).collect();
+    assert_eq!(ids, ["a", "b", "c"], "set_fields does not create objects");
+    assert_eq!(docs[0].get_str("name").unwrap(), "partial");
+    assert_eq!(
+        docs[0].get_str("name_path").unwrap(),
+        "/e/old",
+        "fields not named are kept"
+    );
+}

@@ -163,16 +163,17 @@ pub async fn rename_subtree(
     old_path: &str,
     new_path: &str,
 ) -> Result<usize, StoreError> {
-    let mut below = find_prefixed(store, env, "name_path", old_path).await?;
-    for obj in below.iter_mut() {
-        let renamed = str_field(obj, "name_path")
-            .unwrap_or_default()
-            .replace(old_path, new_path);
-        obj.insert("name_path", renamed);
-    }
-    if !below.is_empty() {
-        store.upsert_objects(&mut below).await?;
-    }
+    let below = find_prefixed(store, env, "name_path", old_path).await?;
+    let changes: Vec<(&Object, Document)> = below
+        .iter()
+        .map(|obj| {
+            let renamed = str_field(obj, "name_path")
+                .unwrap_or_default()
+                .replace(old_path, new_path);
+            (obj, doc! {"name_path": renamed})
+        })
+        .collect();
+    store.set_fields(changes).await?;
     Ok(below.len())
 }
 
@@ -186,27 +187,4 @@ pub async fn delete_objects(store: &Store, env: &str, filter: Document) -> Resul
         .await
         .map_err(|e| op_error(store, Logical::Inventory, e))?
         .deleted_count)
-}
-
-/// Sets `fields` (and `last_scanned`) on the object `{env, type, id}` in one round trip;
-/// returns the updated object, or `None` when there is no such object.
-pub async fn update_fields(
-    store: &Store,
-    env: &str,
-    type_name: &str,
-    id: &str,
-    fields: Document,
-) -> Result<Option<Object>, StoreError> {
-    let mut set = keys::encode(&fields);
-    set.insert("last_scanned", bson::DateTime::now());
-    let updated = store
-        .collection(Logical::Inventory)
-        .find_one_and_update(
-            doc! {"environment": env, "type": type_name, "id": id},
-            doc! {"$set": set},
-        )
-        .return_document(mongodb::options::ReturnDocument::After)
-        .await
-        .map_err(|e| op_error(store, Logical::Inventory, e))?;
-    Ok(updated.as_ref().map(keys::decode))
 }

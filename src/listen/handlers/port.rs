@@ -90,10 +90,11 @@ pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
     if let Some(v) = payload_port.get("binding:vnic_type") {
         fields.insert("binding:vnic_type", v.clone());
     }
-    let Some(port) = store_ops::update_fields(ctx.store, ctx.env, "port", &id, fields).await?
-    else {
+    let found = find_typed(ctx, "port", doc! {"id": &id}).await?;
+    let Some(port) = found.into_iter().next() else {
         return retry_with("port document does not exist, aborting port update".into());
     };
+    ctx.store.set_fields(vec![(&port, fields)]).await?;
     let net_id = str_field(&port, "network_id")
         .unwrap_or_default()
         .to_string();
