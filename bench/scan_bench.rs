@@ -9,6 +9,7 @@
 #[path = "common.rs"]
 mod common;
 use common::{bin, run};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -60,14 +61,15 @@ struct Timed {
     cpu: f64,
 }
 
-/// CPU seconds (user + system) used so far by every process whose command name is `comm`
-/// (the lab, the MongoDB-wire server, MariaDB share the machine with the scan).
-fn cpu_of(comm: &str) -> f64 {
+/// CPU seconds (user + system) used so far by each process whose command name is `comm`
+/// (the lab, the MongoDB-wire server, MariaDB share the machine with the scan), by pid: a
+/// process that exits meanwhile (the previous run's lab) must not count against this run.
+fn cpu_of(comm: &str) -> HashMap<u32, f64> {
     let ticks = 100.0; // USER_HZ on Linux
+    let mut by_pid = HashMap::new();
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0.0;
+        return by_pid;
     };
-    let mut total = 0.0;
     for entry in entries.flatten() {
         let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
             continue;
@@ -86,16 +88,32 @@ fn cpu_of(comm: &str) -> f64 {
                 .and_then(|v| v.parse::<f64>().ok())
                 .unwrap_or(0.0)
         };
-        total += (field(11) + field(12)) / ticks;
+        if let Some(pid) = entry.file_name().to_str().and_then(|p| p.parse().ok()) {
+            by_pid.insert(pid, (field(11) + field(12)) / ticks);
+        }
     }
-    total
+    by_pid
 }
 
 /// The services' CPU seconds, in the order of SERVICES.
 const SERVICES: [&str; 3] = ["calipso-lab", "secantusd-rs", "mariadbd"];
 
-fn services_cpu() -> Vec<f64> {
+fn services_cpu() -> Vec<HashMap<u32, f64>> {
     SERVICES.iter().map(|s| cpu_of(s)).collect()
+}
+
+/// CPU seconds each service used between two readings (processes alive at the second).
+fn cpu_used(before: &[HashMap<u32, f64>], after: &[HashMap<u32, f64>]) -> Vec<f64> {
+    after
+        .iter()
+        .zip(before)
+        .map(|(after, before)| {
+            after
+                .iter()
+                .map(|(pid, secs)| secs - before.get(pid).unwrap_or(&0.0))
+                .sum()
+        })
+        .collect()
 }
 
 /// Runs the scan as a child process and measures it.
@@ -205,11 +223,7 @@ fn main() {
                 rss_mib: rss,
                 cpu,
             } = timed_scan(&scan_args);
-            let used: Vec<f64> = services_cpu()
-                .iter()
-                .zip(&before)
-                .map(|(after, before)| after - before)
-                .collect();
+            let used = cpu_used(&before, &services_cpu());
             let _ = Command::new(bin("calipso-lab"))
                 .args(["down", "--dir"])
                 .arg(&dir)

@@ -1,5 +1,5 @@
 //! Group commit: inventory writes that arrive while another is on its way wait for it and then
-//! travel together, in one lookup, one insert and one update command. A scan's concurrent
+//! travel together, in one insert and one update command. A scan's concurrent
 //! fetches mostly write one or two objects each (a folder, an instance's vNIC); sent alone, each
 //! costs the server a round trip of its own.
 //!
