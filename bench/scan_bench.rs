@@ -120,6 +120,8 @@ fn cpu_used(before: &[HashMap<u32, f64>], after: &[HashMap<u32, f64>]) -> Vec<f6
 fn timed_scan(args: &[String]) -> Timed {
     use std::io::Read;
     let started = Instant::now();
+    // Reaped by the wait4 below, which also reports its peak RSS.
+    #[allow(clippy::zombie_processes)]
     let mut child = Command::new(bin("calipso"))
         .args(args)
         .stdin(Stdio::null())

@@ -116,7 +116,7 @@ fn stored_objects_and_set_fields_are_updates_in_order_and_never_recreate() {
     rt.block_on(async {
         let store = Store::connect(&conf, "inventory").await.unwrap();
         store
-            .upsert_objects(&mut vec![object("a", "old")])
+            .upsert_objects(&mut [object("a", "old")])
             .await
             .unwrap();
         // Read back (with its `_id`), then written after a built version of the same key.
@@ -134,11 +134,18 @@ fn stored_objects_and_set_fields_are_updates_in_order_and_never_recreate() {
         ];
         store.upsert_objects(&mut batch).await.unwrap();
         let a = store.find_object(doc! {"id": "a"}).await.unwrap().unwrap();
-        assert_eq!(a.get_str("name").unwrap(), "stored", "the last version wins");
+        assert_eq!(
+            a.get_str("name").unwrap(),
+            "stored",
+            "the last version wins"
+        );
 
         let gone = object("d", "d");
         store
-            .set_fields(vec![(&a, doc! {"name": "partial"}), (&gone, doc! {"name": "x"})])
+            .set_fields(vec![
+                (&a, doc! {"name": "partial"}),
+                (&gone, doc! {"name": "x"}),
+            ])
             .await
             .unwrap();
     });

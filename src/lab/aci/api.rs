@@ -140,10 +140,11 @@ fn answer(
     class: &str,
     found: Vec<objects::Mo>,
     params: &HashMap<String, String>,
-) -> Result<Value, Response> {
+) -> Result<Value, Box<Response>> {
     let filter = match params.get("query-target-filter") {
         Some(text) => Some(
-            filter::parse(text).map_err(|e| apic_error(StatusCode::BAD_REQUEST, &e.to_string()))?,
+            filter::parse(text)
+                .map_err(|e| Box::new(apic_error(StatusCode::BAD_REQUEST, &e.to_string())))?,
         ),
         None => None,
     };
@@ -179,7 +180,7 @@ async fn class_query(
     };
     match answer(class, found, &params) {
         Ok(body) => Json(body).into_response(),
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
@@ -209,7 +210,7 @@ async fn mo_query(
                 .collect();
             match answer(class, below, &params) {
                 Ok(body) => body,
-                Err(response) => return response,
+                Err(response) => return *response,
             }
         }
         _ => {
