@@ -65,9 +65,8 @@ fn check(docs: &[Document]) {
     }
 }
 
-#[test]
-fn batch_with_unique_key_index_inserts_new_and_updates_known() {
-    let db = TestDb::new("store_writes_idx");
+/// `calipso db init`: the reference data and the indexes, the unique inventory key among them.
+fn db_init(db: &TestDb) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_calipso"))
         .args(["db", "init", "-m", db.conf()])
         .output()
@@ -77,6 +76,12 @@ fn batch_with_unique_key_index_inserts_new_and_updates_known() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn batch_with_unique_key_index_inserts_new_and_updates_known() {
+    let db = TestDb::new("store_writes_idx");
+    db_init(&db);
     check(&write_batch(&db));
 }
 
@@ -106,11 +111,7 @@ fn batch_without_unique_key_index_gives_the_same_documents() {
 #[test]
 fn stored_objects_and_set_fields_are_updates_in_order_and_never_recreate() {
     let db = TestDb::new("store_writes_stored");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_calipso"))
-        .args(["db", "init", "-m", db.conf()])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    db_init(&db);
     let conf = MongoConf::load(db.conf()).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
