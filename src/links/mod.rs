@@ -111,7 +111,7 @@ pub async fn run_finders(
     if prune_implicit && outcome.is_ok() {
         ws.links.drop_untouched();
     }
-    let summary = write_back(store, &ws).await?;
+    let summary = write_back(store, ws).await?;
     outcome.map(|_| summary)
 }
 
@@ -138,17 +138,17 @@ pub async fn constraint_attributes(store: &Store) -> Result<Vec<String>, StoreEr
     Ok(out)
 }
 
-async fn write_back(store: &Store, ws: &Workspace<'_>) -> Result<LinksSummary, StoreError> {
+/// Takes the workspace: its changed links are handed to the store, not copied.
+async fn write_back(store: &Store, ws: Workspace<'_>) -> Result<LinksSummary, StoreError> {
     let objects_updated = store
-        .set_many(Logical::Inventory, inventory_writes(ws))
+        .set_many(Logical::Inventory, inventory_writes(&ws))
         .await? as usize;
-    let changed: Vec<Document> = ws.links.changed().into_iter().cloned().collect();
-    let links_written = store.write_links(changed).await?;
-    store
-        .delete_by_ids(Logical::Links, ws.links.removed().to_vec())
-        .await?;
+    let created_per_type = ws.links.created_per_type().clone();
+    let removed = ws.links.removed().to_vec();
+    let links_written = store.write_links(ws.links.into_changed()).await?;
+    store.delete_by_ids(Logical::Links, removed).await?;
     let summary = LinksSummary {
-        created_per_type: ws.links.created_per_type().clone(),
+        created_per_type,
         links_written,
         objects_updated,
     };

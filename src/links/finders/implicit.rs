@@ -12,15 +12,16 @@ use std::collections::{HashMap, HashSet};
 pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
     log::info!("adding implicit links");
     log::info!("fetching existing links");
-    // After a change (prune mode) only the links found again in this run count: stored links,
-    // implicit or not, may no longer hold.
-    let originals = if ws.prune_implicit {
-        ws.links.touched()
-    } else {
-        ws.links.all().to_vec()
-    };
     let env = ws.links.env().to_string();
-    for link in find_implicit_links(&env, &originals, &ws.constraint_attributes) {
+    // After a change (prune mode) only the links found again in this run count: stored links,
+    // implicit or not, may no longer hold. Otherwise all links, read in place (at 100 hosts a
+    // copy of them is tens of megabytes).
+    let found = if ws.prune_implicit {
+        find_implicit_links(&env, &ws.links.touched(), &ws.constraint_attributes)
+    } else {
+        find_implicit_links(&env, ws.links.all(), &ws.constraint_attributes)
+    };
+    for link in found {
         ws.links.add(link);
     }
     log::info!("done adding implicit links");
@@ -38,14 +39,29 @@ pub fn find_implicit_links(
     for (i, d) in originals.iter().enumerate() {
         by_source.entry(s(d, "source_id")).or_default().push(i);
     }
-    let mut frontier: Vec<Document> = originals.to_vec();
+    // The first pass extends the originals themselves; later ones the links the previous pass
+    // produced for the first time, named by their place in `out` and rebuilt one at a time
+    // (kept as documents they took ~250 MB at 100 hosts).
+    let mut produced: Vec<usize> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut out = Vec::new();
+    let mut out: Vec<NewLink> = Vec::new();
     let mut pass = 1;
     loop {
+        let frontier_len = if pass == 1 {
+            originals.len()
+        } else {
+            produced.len()
+        };
         let mut next = Vec::new();
         let mut count = 0;
-        for first in &frontier {
+        for k in 0..frontier_len {
+            let rebuilt;
+            let first = if pass == 1 {
+                &originals[k]
+            } else {
+                rebuilt = out[produced[k]].to_document(env);
+                &rebuilt
+            };
             log::debug!(
                 "looking for matches for link: {};{}",
                 s(first, "source_id"),
@@ -65,9 +81,8 @@ pub fn find_implicit_links(
                     s(second, "target_id")
                 );
                 count += 1;
-                let doc = link.to_document(env);
-                if seen.insert(fingerprint(&doc)) {
-                    next.push(doc);
+                if seen.insert(fingerprint(&link.to_document(env))) {
+                    next.push(out.len());
                 }
                 out.push(link);
             }
@@ -76,7 +91,7 @@ pub fn find_implicit_links(
         if count == 0 {
             break;
         }
-        frontier = next;
+        produced = next;
         pass += 1;
     }
     out
@@ -149,8 +164,12 @@ fn shared(a: &Document, b: &Document, key: &str) -> Option<String> {
     }
 }
 
+/// The fields that make two produced links the same link (one string, built in place: it is
+/// computed for every produced link, ~100,000 at 100 hosts).
 fn fingerprint(d: &Document) -> String {
-    let keys = [
+    use std::fmt::Write;
+    let mut key = String::new();
+    for k in [
         "source_id",
         "target_id",
         "link_type",
@@ -158,11 +177,10 @@ fn fingerprint(d: &Document) -> String {
         "host",
         "switch",
         "attributes",
-    ];
-    keys.iter()
-        .map(|k| format!("{:?}", d.get(*k)))
-        .collect::<Vec<_>>()
-        .join("|")
+    ] {
+        let _ = write!(key, "{:?}|", d.get(k));
+    }
+    key
 }
 
 fn field(d: &Document, key: &str) -> Bson {
