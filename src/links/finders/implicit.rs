@@ -15,7 +15,7 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
     let env = ws.links.env().to_string();
     // After a change (prune mode) only the links found again in this run count: stored links,
     // implicit or not, may no longer hold. Otherwise all links, read in place (at 100 hosts a
-    // copy of them is tens of megabytes).
+    // copy of them takes ~125 MB).
     let found = if ws.prune_implicit {
         find_implicit_links(&env, &ws.links.touched(), &ws.constraint_attributes)
     } else {
@@ -41,7 +41,7 @@ pub fn find_implicit_links(
     }
     // The first pass extends the originals themselves; later ones the links the previous pass
     // produced for the first time, named by their place in `out` and rebuilt one at a time
-    // (kept as documents they took ~250 MB at 100 hosts).
+    // (kept as documents they took ~55 MB more at 100 hosts).
     let mut produced: Vec<usize> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut out: Vec<NewLink> = Vec::new();
