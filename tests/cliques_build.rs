@@ -1,7 +1,7 @@
 //! Clique-type scoring (§5), the constraint check (§6) and clique construction (§7) on
 //! synthetic data. No database.
 
-use bson::{doc, oid::ObjectId, Bson, Document};
+use bson::{doc, oid::ObjectId, Bson, Document, RawDocumentBuf};
 use calipso::cliques::{build_all, build_clique, link_accepted, score, select, LinkIndex};
 use calipso::config::Environment;
 
@@ -96,24 +96,22 @@ fn selection_per_focal_type_first_wins_ties_and_zero_is_dropped() {
 #[test]
 fn constraint_check() {
     let k = doc! {"network": ["n1", "n2"]};
-    assert!(link_accepted(&k, &doc! {"link_type": "x"}));
-    assert!(link_accepted(&k, &doc! {"attributes": {"network": "n2"}}));
-    assert!(!link_accepted(&k, &doc! {"attributes": {"network": "n3"}}));
-    assert!(link_accepted(&k, &doc! {"attributes": {"other": 1}}));
-    assert!(link_accepted(
-        &doc! {"network": "n1"},
-        &doc! {"attributes": {"network": "n1"}}
-    ));
-    assert!(!link_accepted(
-        &doc! {"network": Bson::Null},
-        &doc! {"attributes": {"network": "n1"}}
-    ));
+    assert!(link_accepted(&k, &raw(doc! {"link_type": "x"})));
+    assert!(link_accepted(&k, &raw(doc! {"attributes": {"network": "n2"}})));
+    assert!(!link_accepted(&k, &raw(doc! {"attributes": {"network": "n3"}})));
+    assert!(link_accepted(&k, &raw(doc! {"attributes": {"other": 1}})));
+    assert!(link_accepted(&doc! {"network": "n1"}, &raw(doc! {"attributes": {"network": "n1"}})));
+    assert!(!link_accepted(&doc! {"network": Bson::Null}, &raw(doc! {"attributes": {"network": "n1"}})));
+}
+
+fn raw(d: Document) -> RawDocumentBuf {
+    RawDocumentBuf::from_document(&d).unwrap()
 }
 
 /// Objects with ObjectIds, and links between them.
 struct World {
     ids: std::collections::HashMap<&'static str, ObjectId>,
-    links: Vec<Document>,
+    links: Vec<RawDocumentBuf>,
 }
 
 impl World {
@@ -138,7 +136,7 @@ impl World {
         if let Some(n) = network {
             l.insert("attributes", doc! {"network": n});
         }
-        self.links.push(l);
+        self.links.push(raw(l));
     }
 
     fn object(&self, name: &'static str, t: &str, extra: Document) -> Document {

@@ -20,10 +20,10 @@ fn instance_vnic_link_from_fixture_documents() {
             "attributes": {"network": net}, "host": "node-5.cisco.com"}
         ]
     );
-    let source = ws.links.all()[0].get("source").unwrap();
+    let source = ws.links.documents()[0].get("source").cloned().unwrap();
     assert_eq!(
         source,
-        &Bson::ObjectId("5806817e4a0a8a3fbe3bee8b".parse().unwrap())
+        Bson::ObjectId("5806817e4a0a8a3fbe3bee8b".parse().unwrap())
     );
     let vnic = ws
         .inventory

@@ -122,7 +122,7 @@ fn pnic_vlan_needs_a_vedge_link_and_a_missing_network_stops() {
     let mut ws = Workspace::new(&env, inv, Vec::new());
     Finder::Vedges.run(&mut ws).unwrap();
     Finder::Pnics.run(&mut ws).unwrap();
-    let targets: Vec<_> = brief(ws.links.all())
+    let targets: Vec<_> = brief(&ws.links.documents())
         .into_iter()
         .filter(|l| l.0 == "host_pnic-network")
         .map(|l| l.1)
@@ -150,7 +150,7 @@ fn implicit_links_spec_vector() {
         chain_link("vedge-otep", "D", "E", "netID1"),
     ];
     let attrs = vec!["network".to_string()];
-    let found: Vec<Document> = find_implicit_links("E", &originals, &attrs)
+    let found: Vec<Document> = find_implicit_links("E", &serialized(&originals), &attrs)
         .iter()
         .map(|l| l.to_document("E"))
         .collect();
@@ -196,17 +196,21 @@ fn implicit_links_non_matches_host_merge_and_cycles() {
         chain_link("instance-vnic", "i1", "v1", "n"),
         chain_link("instance-vnic", "v1", "v2", "n"),
     ];
-    assert!(find_implicit_links("E", &same_type, &attrs).is_empty());
+    assert!(find_implicit_links("E", &serialized(&same_type), &attrs).is_empty());
     let other_network = [
         chain_link("instance-vnic", "A", "B", "v1"),
         chain_link("vnic-vconnector", "B", "C", "v2"),
     ];
-    assert!(find_implicit_links("E", &other_network, &attrs).is_empty());
+    assert!(find_implicit_links("E", &serialized(&other_network), &attrs).is_empty());
     let mut second = chain_link("vnic-vconnector", "B", "C", "n");
     second.insert("host", "v2");
     let mut first = chain_link("instance-vnic", "A", "B", "n");
     first.insert("host", "v1");
-    let d = find_implicit_links("E", &[first, second], &attrs)[0].to_document("E");
+    let d = find_implicit_links("E", &serialized(&[first, second]), &attrs)
+        .iter()
+        .next()
+        .unwrap()
+        .to_document("E");
     assert!(!d.contains_key("host"));
     // A directed cycle longer than 2 terminates.
     let cycle = [
@@ -215,7 +219,7 @@ fn implicit_links_non_matches_host_merge_and_cycles() {
         chain_link("c-d", "C", "D", "n"),
         chain_link("d-b", "D", "B", "n"),
     ];
-    let found = find_implicit_links("E", &cycle, &attrs);
+    let found = find_implicit_links("E", &serialized(&cycle), &attrs);
     assert!(!found.is_empty() && found.len() < 100);
     assert_eq!(
         derived_type("host_pnic-network", "network-x-y"),
@@ -298,10 +302,11 @@ fn a_large_inventory_is_linked_in_memory() {
     assert_eq!(per_type["instance-vnic"], 2000);
     assert_eq!(per_type["vconnector-vedge"], 2000);
     assert_eq!(per_type["host_pnic-network"], 50 * 20);
-    let mut links: Vec<Document> = ws.links.all().to_vec();
+    let mut links: Vec<Document> = ws.links.documents();
     for l in links.iter_mut() {
         l.insert("_id", bson::oid::ObjectId::new());
     }
+    let links = serialized(&links);
     let types: Vec<Document> = serde_json::from_str::<serde_json::Value>(
         &std::fs::read_to_string("data/seed/clique_types.json").unwrap(),
     )

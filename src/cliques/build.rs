@@ -1,12 +1,13 @@
 //! Building one clique: the constraint check (§6) and the walk over link types (§7), on an
 //! in-memory index of the environment's links.
 
-use bson::{oid::ObjectId, Bson, Document};
+use crate::links::link::raw_field;
+use bson::{oid::ObjectId, Bson, Document, RawDocument, RawDocumentBuf};
 use std::collections::{HashMap, HashSet};
 
 /// The environment's links indexed by (link type, source) and (link type, target).
 pub struct LinkIndex<'a> {
-    links: &'a [Document],
+    links: &'a [RawDocumentBuf],
     by_source: HashMap<(String, ObjectId), Vec<usize>>,
     by_target: HashMap<(String, ObjectId), Vec<usize>>,
     /// Per link type: (any link, any explicit link).
@@ -14,8 +15,8 @@ pub struct LinkIndex<'a> {
 }
 
 impl<'a> LinkIndex<'a> {
-    /// `links`: raw link documents of the environment in natural order.
-    pub fn new(links: &'a [Document]) -> Self {
+    /// `links`: the link documents of the environment as stored, in natural order.
+    pub fn new(links: &'a [RawDocumentBuf]) -> Self {
         let mut index = LinkIndex {
             links,
             by_source: HashMap::new(),
@@ -56,22 +57,22 @@ impl<'a> LinkIndex<'a> {
 }
 
 /// The walk's `{implicit: false}` filter matches only links whose field is false.
-fn explicit(link: &Document) -> bool {
-    link.get("implicit") == Some(&Bson::Boolean(false))
+fn explicit(link: &RawDocument) -> bool {
+    link.get_bool("implicit") == Ok(false)
 }
 
 /// §6: a link joins the clique unless one of its attributes contradicts the focal point's value.
-pub fn link_accepted(constraints: &Document, link: &Document) -> bool {
+pub fn link_accepted(constraints: &Document, link: &RawDocument) -> bool {
     let Ok(attributes) = link.get_document("attributes") else {
         return true;
     };
     constraints
         .iter()
-        .all(|(name, wanted)| match attributes.get(name) {
+        .all(|(name, wanted)| match raw_field(attributes, name) {
             None => true,
             Some(v) => match wanted {
-                Bson::Array(items) => items.contains(v),
-                other => other == v,
+                Bson::Array(items) => items.contains(&v),
+                other => *other == v,
             },
         })
 }
@@ -138,13 +139,17 @@ impl Walk<'_, '_> {
                 if self.link_set.contains(&id) || !link_accepted(&self.constraints, link) {
                     continue;
                 }
+                // Readable by construction: the driver checked each document it returned.
+                let Ok(detail) = link.to_document() else {
+                    continue;
+                };
                 let far_end = if backward { "source" } else { "target" };
                 if let Ok(other) = link.get_object_id(far_end) {
                     new.push(other);
                 }
                 self.link_set.insert(id);
                 self.link_ids.push(id);
-                self.detailed.push(Bson::Document(link.clone()));
+                self.detailed.push(Bson::Document(detail));
             }
         }
         let progressed = !new.is_empty();

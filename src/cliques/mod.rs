@@ -14,7 +14,7 @@ pub use scoring::{score, select, Selection};
 
 use crate::config::Environment;
 use crate::store::{Logical, Store, StoreError};
-use bson::{doc, Bson, Document};
+use bson::{doc, Bson, Document, RawDocumentBuf};
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +58,7 @@ pub fn build_all(
     clique_types: &[Document],
     constraint_docs: &[Document],
     focal_points: &[Document],
-    links: &[Document],
+    links: &[RawDocumentBuf],
 ) -> (Vec<Document>, CliquesSummary) {
     let index = LinkIndex::new(links);
     let mut summary = CliquesSummary::default();
@@ -121,7 +121,9 @@ async fn run(store: &Store, env: &Environment, prune: bool) -> Result<CliquesSum
         .map(|s| s.focal_point_type.clone())
         .collect();
     let focal_points = store.env_objects_of_types(&env.name, &focal_types).await?;
-    let links = store.env_documents(Logical::Links, &env.name).await?;
+    let links = store
+        .env_documents_serialized(Logical::Links, &env.name)
+        .await?;
     let (cliques, mut summary) = build_all(
         env,
         &selections,
@@ -202,7 +204,7 @@ async fn write_cliques(
             }
         }
     }
-    let written = store.insert_ordered(Logical::Cliques, new).await?
+    let written = store.insert_ordered(Logical::Cliques, &new).await?
         + store.upsert_each(Logical::Cliques, changed).await?;
     Ok((written, unchanged))
 }

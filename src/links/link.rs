@@ -2,7 +2,7 @@
 
 use crate::doc::{id_string, truthy, Object};
 use crate::store::keys;
-use bson::{oid::ObjectId, Bson, Document};
+use bson::{oid::ObjectId, Bson, Document, RawDocument, RawDocumentBuf};
 use std::collections::HashSet;
 use std::collections::{BTreeMap, HashMap};
 
@@ -138,15 +138,17 @@ pub type LinkKey = (String, String);
 
 /// The environment's links as the run sees them: the stored ones (natural order) followed by
 /// new ones, each write merged into the document of its key like an upsert with `$set`.
+///
+/// Documents are held serialized: a link as a `bson::Document` takes ~4 KB of memory (its
+/// field map grows by doubling), serialized ~0.4 KB, and at 100 hosts a run holds ~31,000.
 pub struct LinkSet {
     env: String,
-    docs: Vec<Document>,
+    docs: Vec<RawDocumentBuf>,
     index: HashMap<LinkKey, usize>,
     /// Per document: read from the store.
     from_store: Vec<bool>,
-    /// The stored version of the stored documents this run modified (copying every stored
-    /// version up front cost ~125 MB at 100 hosts).
-    before_change: HashMap<usize, Document>,
+    /// The stored version of the stored documents this run modified.
+    before_change: HashMap<usize, RawDocumentBuf>,
     created: BTreeMap<String, usize>,
     /// `_id`s of stored links to delete (links no finder found again).
     removed: Vec<Bson>,
@@ -156,7 +158,7 @@ pub struct LinkSet {
 
 impl LinkSet {
     /// `stored` are the environment's link documents as read raw from the links collection.
-    pub fn new(env: &str, stored: Vec<Document>) -> LinkSet {
+    pub fn new(env: &str, stored: Vec<RawDocumentBuf>) -> LinkSet {
         let mut set = LinkSet {
             env: env.to_string(),
             docs: Vec::new(),
@@ -190,39 +192,49 @@ impl LinkSet {
         let doc = keys::encode(&link.to_document(&self.env));
         let key = (link.source_id, link.target_id);
         self.touched.insert(key.clone());
+        let Some(raw) = to_raw(&doc) else {
+            return;
+        };
         match self.index.get(&key) {
             Some(&i) => {
+                let current = &self.docs[i];
+                if holds_all(current, &raw) {
+                    return;
+                }
+                let Some(mut merged) = to_document(current) else {
+                    return;
+                };
                 for (k, v) in doc {
-                    if self.docs[i].get(&k) == Some(&v) {
-                        continue;
-                    }
-                    if self.from_store[i] && !self.before_change.contains_key(&i) {
-                        self.before_change.insert(i, self.docs[i].clone());
-                    }
-                    self.docs[i].insert(k, v);
+                    merged.insert(k, v);
+                }
+                let Some(merged) = to_raw(&merged) else {
+                    return;
+                };
+                let previous = std::mem::replace(&mut self.docs[i], merged);
+                if self.from_store[i] {
+                    self.before_change.entry(i).or_insert(previous);
                 }
             }
             None => {
                 self.index.insert(key, self.docs.len());
-                self.docs.push(doc);
+                self.docs.push(raw);
                 self.from_store.push(false);
             }
         }
     }
 
     /// Every link of the environment in natural order (stored first, then new).
-    pub fn all(&self) -> &[Document] {
+    pub fn all(&self) -> &[RawDocumentBuf] {
         &self.docs
     }
 
-    pub fn get(&self, source_id: &str, target_id: &str) -> Option<&Document> {
-        self.index
-            .get(&(source_id.to_string(), target_id.to_string()))
-            .map(|&i| &self.docs[i])
+    /// Copies of every link as documents (for inspection; the run itself reads them raw).
+    pub fn documents(&self) -> Vec<Document> {
+        self.docs.iter().filter_map(|d| to_document(d)).collect()
     }
 
     /// Documents that differ from their stored version (or are new), for the write-back.
-    pub fn into_changed(self) -> Vec<Document> {
+    pub fn into_changed(self) -> Vec<RawDocumentBuf> {
         let LinkSet {
             docs,
             from_store,
@@ -237,7 +249,7 @@ impl LinkSet {
     }
 
     /// Links added (found again or new) in this run, in natural order.
-    pub fn touched(&self) -> Vec<Document> {
+    pub fn touched(&self) -> Vec<RawDocumentBuf> {
         self.docs
             .iter()
             .filter(|d| self.touched.contains(&link_key(d)))
@@ -249,8 +261,8 @@ impl LinkSet {
     pub fn drop_untouched(&mut self) {
         for (d, from_store) in self.docs.iter().zip(&self.from_store) {
             if *from_store && !self.touched.contains(&link_key(d)) {
-                if let Some(id) = d.get("_id") {
-                    self.removed.push(id.clone());
+                if let Some(id) = raw_field(d, "_id") {
+                    self.removed.push(id);
                 }
             }
         }
@@ -266,8 +278,38 @@ impl LinkSet {
     }
 }
 
-fn link_key(d: &Document) -> LinkKey {
-    let s = |k: &str| d.get(k).and_then(id_string).unwrap_or_default();
+/// Whether `doc` already holds every field of `fields` with the same value.
+fn holds_all(doc: &RawDocument, fields: &RawDocument) -> bool {
+    fields
+        .iter()
+        .all(|field| matches!(field, Ok((k, v)) if doc.get(k).ok().flatten() == Some(v)))
+}
+
+/// A field of a serialized document as a value (none when absent or unreadable).
+pub fn raw_field(doc: &RawDocument, key: &str) -> Option<Bson> {
+    doc.get(key).ok().flatten().and_then(|v| Bson::try_from(v).ok())
+}
+
+/// A field of a serialized document as an id string ([`id_string`]).
+pub fn raw_id_string(doc: &RawDocument, key: &str) -> Option<String> {
+    raw_field(doc, key).as_ref().and_then(id_string)
+}
+
+fn to_document(raw: &RawDocumentBuf) -> Option<Document> {
+    raw.to_document()
+        .map_err(|e| log::error!("unreadable link document: {e}"))
+        .ok()
+}
+
+/// Serializes a link; `None` (logged) only for a field name BSON cannot hold (a NUL byte).
+pub fn to_raw(doc: &Document) -> Option<RawDocumentBuf> {
+    RawDocumentBuf::from_document(doc)
+        .map_err(|e| log::error!("link not kept, it cannot be serialized: {e}"))
+        .ok()
+}
+
+fn link_key(d: &RawDocument) -> LinkKey {
+    let s = |k: &str| raw_id_string(d, k).unwrap_or_default();
     (s("source_id"), s("target_id"))
 }
 
@@ -284,7 +326,7 @@ mod tests {
         let stored = |target: &str| {
             let mut d = keys::encode(&link(target, true).to_document("E"));
             d.insert("_id", ObjectId::new());
-            d
+            to_raw(&d).unwrap()
         };
         let mut set = LinkSet::new("E", vec![stored("same"), stored("down"), stored("back")]);
         set.add(link("same", true));
@@ -295,7 +337,7 @@ mod tests {
         let written: Vec<String> = set
             .into_changed()
             .iter()
-            .map(|d| d.get_str("target_id").unwrap().to_string())
+            .map(|d| raw_id_string(d, "target_id").unwrap())
             .collect();
         assert_eq!(written, ["down", "new"]);
     }

@@ -14,7 +14,7 @@ pub use link::{LinkSet, NewLink};
 
 use crate::config::Environment;
 use crate::store::{keys, Logical, Store, StoreError};
-use bson::{doc, Bson, Document};
+use bson::{doc, Bson, Document, RawDocumentBuf};
 use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
@@ -46,10 +46,16 @@ pub struct Workspace<'a> {
 
 impl<'a> Workspace<'a> {
     /// `inventory` and `links`: the environment's documents in natural order.
-    pub fn new(env: &'a Environment, inventory: Vec<Document>, links: Vec<Document>) -> Self {
+    pub fn new(
+        env: &'a Environment,
+        inventory: Vec<Document>,
+        links: Vec<RawDocumentBuf>,
+    ) -> Self {
         Workspace {
             env,
-            inventory: Inventory::new(inventory.iter().map(keys::decode).collect()),
+            // Consumed one document at a time, so the read and decoded copies of the whole
+            // inventory never coexist (together ~220 MB at 100 hosts).
+            inventory: Inventory::new(inventory.into_iter().map(|d| keys::decode(&d)).collect()),
             links: LinkSet::new(&env.name, links),
             constraint_attributes: Vec::new(),
             prune_implicit: false,
@@ -101,7 +107,9 @@ pub async fn run_finders(
     prune_implicit: bool,
 ) -> Result<LinksSummary, LinkError> {
     let inventory = store.env_documents(Logical::Inventory, &env.name).await?;
-    let links = store.env_documents(Logical::Links, &env.name).await?;
+    let links = store
+        .env_documents_serialized(Logical::Links, &env.name)
+        .await?;
     let mut ws = Workspace::new(env, inventory, links);
     ws.prune_implicit = prune_implicit;
     if finders.contains(&Finder::Implicit) {

@@ -228,12 +228,7 @@ impl Consumer<'_> {
                 }
                 answers.push((delivery, decision));
             }
-            // Each answer names its own delivery tag, so they may travel together: one wait for
-            // the connection's writer instead of one per delivery.
-            let sent =
-                futures::future::join_all(answers.iter().map(|(d, decision)| answer(d, *decision)))
-                    .await;
-            if let Some(Err(e)) = sent.into_iter().find(Result::is_err) {
+            if let Err(e) = answer_all(&answers).await {
                 return Ok(SessionEnd::Lost(e));
             }
             if let Some(reason) = lost {
@@ -328,6 +323,23 @@ async fn sleep_until_opt(deadline: Option<Instant>) {
         Some(d) => tokio::time::sleep_until(d).await,
         None => std::future::pending().await,
     }
+}
+
+/// Acks name their own delivery tags and may go in any order, so they travel together: one wait
+/// for the connection's writer instead of one per delivery. Rejections and requeues follow one
+/// at a time in delivery order: lapin sends each answer from a task of its own, and answers sent
+/// together could reach the dead-letter queue (or the queue's head) out of order.
+async fn answer_all(answers: &[(&Delivery, Decision)]) -> Result<(), String> {
+    let (acks, others): (Vec<_>, Vec<_>) = answers
+        .iter()
+        .partition(|(_, decision)| matches!(decision, Decision::Ack));
+    let sent = futures::future::join_all(acks.iter().map(|(d, decision)| answer(d, *decision)))
+        .await;
+    sent.into_iter().collect::<Result<(), String>>()?;
+    for (delivery, decision) in others {
+        answer(delivery, decision).await?;
+    }
+    Ok(())
 }
 
 async fn answer(delivery: &Delivery, decision: Decision) -> Result<(), String> {

@@ -25,11 +25,23 @@ const BULK_INSERT_FROM: usize = 3;
 /// MongoDB's duplicate-key error code.
 const DUPLICATE_KEY: i32 = 11000;
 
-/// One object ready to write: its key filter and the fields to set.
+/// One object ready to write: its key, the filter naming it, and the fields to set.
 pub(super) struct Write {
+    key: Key,
     filter: Document,
     set: Document,
     origin: Origin,
+}
+
+impl Write {
+    fn by_key(filter: Document, set: Document, origin: Origin) -> Write {
+        Write {
+            key: key_of(&filter),
+            filter,
+            set,
+            origin,
+        }
+    }
 }
 
 /// What is known of a written object, which decides how it is sent.
@@ -57,25 +69,31 @@ impl Store {
                 None => Origin::Built,
             };
             set.remove("projects");
-            writes.push(Write {
-                filter,
-                set: keys::encode(&set),
-                origin,
-            });
+            writes.push(Write::by_key(filter, keys::encode(&set), origin));
         }
         self.submit(writes).await
     }
 
-    /// Sets some fields (and `last_scanned`) of objects the store holds, each named by its key
-    /// fields, leaving their other fields alone; an object no longer stored is not recreated.
+    /// Sets some fields (and `last_scanned`) of objects the store holds, each named by its `_id`
+    /// when it was read with one, else by its key fields, leaving their other fields alone; an
+    /// object no longer stored is not recreated.
     /// Cheaper for the server than rewriting whole documents.
     pub async fn set_fields(&self, changes: Vec<(&Object, Document)>) -> Result<(), StoreError> {
         let mut writes = Vec::with_capacity(changes.len());
         for (obj, fields) in changes {
             let mut set = keys::encode(&fields);
             set.insert("last_scanned", Bson::DateTime(bson::DateTime::now()));
+            let by_key = identity(obj)?;
+            let key = key_of(&by_key);
+            // By `_id` when the object was read with it: the test server updates a document
+            // named by `_id` in ~60% of the server time it takes by key (more with both).
+            let filter = match obj.get("_id") {
+                Some(id @ Bson::ObjectId(_)) => doc! {"_id": id.clone()},
+                _ => by_key,
+            };
             writes.push(Write {
-                filter: identity(obj)?,
+                key,
+                filter,
                 set,
                 origin: Origin::Fields,
             });
@@ -102,11 +120,11 @@ impl Store {
         let mut seen: HashSet<Key> = writes
             .iter()
             .filter(|w| !built(w))
-            .map(|w| key_of(&w.filter))
+            .map(|w| w.key.clone())
             .collect();
         let (mut inserts, mut updates) = (Vec::new(), Vec::new());
         for write in writes {
-            if built(&write) && seen.insert(key_of(&write.filter)) {
+            if built(&write) && seen.insert(write.key.clone()) {
                 inserts.push(write);
             } else {
                 updates.push(write);

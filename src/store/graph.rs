@@ -4,7 +4,7 @@
 //! `update_one` upserts, at most [`CONCURRENCY`] in flight.
 
 use super::{Logical, Store, StoreError};
-use bson::{doc, oid::ObjectId, Bson, Document};
+use bson::{doc, oid::ObjectId, Bson, Document, RawDocumentBuf};
 use futures::{StreamExt, TryStreamExt};
 
 /// Concurrent single-document writes in flight.
@@ -29,6 +29,25 @@ impl Store {
         self.find(logical, doc! {"environment": env}).await
     }
 
+    /// Documents of one environment in natural order, kept serialized (~0.4 KB for a link,
+    /// against ~4 KB as a `Document`).
+    pub async fn env_documents_serialized(
+        &self,
+        logical: Logical,
+        env: &str,
+    ) -> Result<Vec<RawDocumentBuf>, StoreError> {
+        let cursor = self
+            .collection(logical)
+            .clone_with_type::<RawDocumentBuf>()
+            .find(doc! {"environment": env})
+            .await
+            .map_err(|e| self.graph_error(logical, e))?;
+        cursor
+            .try_collect()
+            .await
+            .map_err(|e| self.graph_error(logical, e))
+    }
+
     /// Raw inventory documents of the environment whose type is one of `types`.
     pub async fn env_objects_of_types(
         &self,
@@ -42,20 +61,19 @@ impl Store {
         .await
     }
 
-    /// Inserts new documents in order, in batches.
-    pub async fn insert_ordered(
-        &self,
-        logical: Logical,
-        docs: Vec<Document>,
-    ) -> Result<usize, StoreError> {
-        let count = docs.len();
+    /// Inserts new documents (`Document`s or serialized ones) in order, in batches.
+    pub async fn insert_ordered<T>(&self, logical: Logical, docs: &[T]) -> Result<usize, StoreError>
+    where
+        T: serde::Serialize + Send + Sync,
+    {
+        let collection = self.collection(logical).clone_with_type::<T>();
         for chunk in docs.chunks(BATCH) {
-            self.collection(logical)
-                .insert_many(chunk.to_vec())
+            collection
+                .insert_many(chunk)
                 .await
                 .map_err(|e| self.graph_error(logical, e))?;
         }
-        Ok(count)
+        Ok(docs.len())
     }
 
     /// `update_one(filter, {$set: set}, upsert)` for every pair, [`CONCURRENCY`] at a time.
@@ -105,22 +123,25 @@ impl Store {
 
     /// Writes link documents: those without `_id` are new and inserted in order, the others
     /// upserted on `{environment, source_id, target_id}`.
-    pub async fn write_links(&self, links: Vec<Document>) -> Result<usize, StoreError> {
-        let (new, changed): (Vec<Document>, Vec<Document>) =
-            links.into_iter().partition(|d| !d.contains_key("_id"));
-        let updates = changed
+    pub async fn write_links(&self, links: Vec<RawDocumentBuf>) -> Result<usize, StoreError> {
+        let (new, changed): (Vec<RawDocumentBuf>, Vec<RawDocumentBuf>) = links
             .into_iter()
-            .map(|mut d| {
-                d.remove("_id");
-                let key = doc! {
-                    "environment": d.get("environment").cloned().unwrap_or(Bson::Null),
-                    "source_id": d.get("source_id").cloned().unwrap_or(Bson::Null),
-                    "target_id": d.get("target_id").cloned().unwrap_or(Bson::Null),
-                };
-                (key, d)
-            })
-            .collect();
-        let inserted = self.insert_ordered(Logical::Links, new).await?;
+            .partition(|d| matches!(d.get("_id"), Ok(None)));
+        let mut updates = Vec::with_capacity(changed.len());
+        for raw in changed {
+            let mut d = Document::try_from(raw).map_err(|e| StoreError::Operation {
+                collection: self.names().physical(Logical::Links),
+                detail: format!("unreadable link document: {e}"),
+            })?;
+            d.remove("_id");
+            let key = doc! {
+                "environment": d.get("environment").cloned().unwrap_or(Bson::Null),
+                "source_id": d.get("source_id").cloned().unwrap_or(Bson::Null),
+                "target_id": d.get("target_id").cloned().unwrap_or(Bson::Null),
+            };
+            updates.push((key, d));
+        }
+        let inserted = self.insert_ordered(Logical::Links, &new).await?;
         Ok(inserted + self.upsert_each(Logical::Links, updates).await?)
     }
 

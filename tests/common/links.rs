@@ -39,6 +39,13 @@ pub fn ovs() -> Environment {
     env_with(doc! {"mechanism_drivers": ["OVS"], "type_drivers": "vxlan"})
 }
 
+/// Link documents as the links phase holds them (serialized).
+pub fn serialized(docs: &[Document]) -> Vec<bson::RawDocumentBuf> {
+    docs.iter()
+        .map(|d| bson::RawDocumentBuf::from_document(d).unwrap())
+        .collect()
+}
+
 pub fn typed(t: &str, mut d: Document) -> Document {
     d.insert("type", t);
     d
@@ -52,7 +59,7 @@ pub fn run(
 ) -> (Vec<Document>, Workspace<'_>) {
     let mut ws = Workspace::new(env, inventory, Vec::new());
     finder.run(&mut ws).unwrap();
-    let links = ws.links.all().iter().cloned().map(strip).collect();
+    let links = ws.links.documents().into_iter().map(strip).collect();
     (links, ws)
 }
 

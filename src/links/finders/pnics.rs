@@ -4,6 +4,7 @@
 use super::{link_detected, missing, Finder};
 use crate::doc::Object;
 use crate::links::fields::{py_str, text, value};
+use crate::links::link::raw_field;
 use crate::links::{LinkError, NewLink, Workspace};
 use bson::{doc, Bson};
 use std::collections::HashSet;
@@ -62,7 +63,7 @@ fn vedge_pnics(ws: &Workspace) -> HashSet<(String, String)> {
         .filter(|l| l.get_str("link_type").ok() == Some("vedge-host_pnic"))
         .map(|l| {
             // The host compared as a value (a missing host equals a null one).
-            let host = format!("{:?}", l.get("host").cloned().unwrap_or(Bson::Null));
+            let host = format!("{:?}", raw_field(l, "host").unwrap_or(Bson::Null));
             (host, l.get_str("target_id").unwrap_or_default().to_string())
         })
         .collect()
