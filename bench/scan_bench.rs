@@ -1,7 +1,8 @@
 //! Scan benchmark: brings up labs of several sizes and latencies, scans each with the real
 //! `calipso` binary and prints, per run: wall time, requests per protocol, the critical-path lower
 //! bound (longest chain of sequential requests × L), wall / bound, documents written per second
-//! and the scan's peak RSS.
+//! and the scan's peak RSS (all for a first inventory scan, `--clear --inventory_only`), then
+//! the wall time and peak RSS of a whole rescan (inventory, links, cliques) of the same lab.
 //!
 //! Run: `cargo run --release --example scan_bench -- [--hosts 10,50,100] [--latency 0,5]
 //!       [--per-host 20] [--jobs 16]` (needs the services of scripts/services.sh).
@@ -149,7 +150,7 @@ fn timed_scan(args: &[String]) -> Timed {
 fn main() {
     let o = options();
     println!(
-        "{:>5} {:>9} {:>4} {:>8} {:>6} {:>6} {:>6} {:>6} {:>8} {:>6} {:>9} {:>8} {:>6} {:>6} {:>6} {:>6}",
+        "{:>5} {:>9} {:>4} {:>8} {:>6} {:>6} {:>6} {:>6} {:>8} {:>6} {:>9} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>8}",
         "hosts",
         "instances",
         "L",
@@ -165,7 +166,9 @@ fn main() {
         "cpu_s",
         "lab_s",
         "db_s",
-        "sql_s"
+        "sql_s",
+        "full_s",
+        "full_MiB"
     );
     for &hosts in &o.hosts {
         for &latency in &o.latencies {
@@ -189,6 +192,7 @@ fn main() {
                 "calipso-lab up",
             );
             let conf = dir.join("mongo.conf").display().to_string();
+            drop_database(&db);
             run(
                 Command::new(bin("calipso")).args(["db", "init", "-m", &conf]),
                 "db init",
@@ -226,6 +230,14 @@ fn main() {
                 cpu,
             } = timed_scan(&scan_args);
             let used = cpu_used(&before, &services_cpu());
+            // Then the whole scan (inventory, links, cliques) over the stored environment, as a
+            // scheduled rescan runs it: its time and peak RSS.
+            let full_args: Vec<String> = scan_args
+                .iter()
+                .filter(|a| *a != "--clear" && *a != "--inventory_only")
+                .cloned()
+                .collect();
+            let full = timed_scan(&full_args);
             let _ = Command::new(bin("calipso-lab"))
                 .args(["down", "--dir"])
                 .arg(&dir)
@@ -244,7 +256,7 @@ fn main() {
                 "-".into()
             };
             println!(
-                "{hosts:>5} {instances:>9} {latency:>4} {wall:>8.2} {:>6} {:>6} {:>6} {:>6} {bound:>8.2} {ratio:>6} {:>9.0} {rss:>8.1} {cpu:>6.2} {:>6.2} {:>6.2} {:>6.2}",
+                "{hosts:>5} {instances:>9} {latency:>4} {wall:>8.2} {:>6} {:>6} {:>6} {:>6} {bound:>8.2} {ratio:>6} {:>9.0} {rss:>8.1} {cpu:>6.2} {:>6.2} {:>6.2} {:>6.2} {:>6.2} {:>8.1}",
                 n("http"),
                 n("sql"),
                 n("ssh"),
@@ -252,9 +264,23 @@ fn main() {
                 written as f64 / wall,
                 used[0],
                 used[1],
-                used[2]
+                used[2],
+                full.wall,
+                full.rss_mib
             );
         }
+    }
+}
+
+/// Every run starts from an empty database: `--clear --inventory_only` empties only the
+/// inventory, and links or cliques left by an earlier run would change the whole scan's work.
+fn drop_database(name: &str) {
+    let dropped = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let client = mongodb::Client::with_uri_str("mongodb://127.0.0.1:27017/").await?;
+        client.database(name).drop().await
+    });
+    if let Err(e) = dropped {
+        panic!("cannot drop the bench database {name}: {e}");
     }
 }
 

@@ -230,7 +230,7 @@ impl LinkSet {
 
     /// Copies of every link as documents (for inspection; the run itself reads them raw).
     pub fn documents(&self) -> Vec<Document> {
-        self.docs.iter().filter_map(|d| to_document(d)).collect()
+        self.docs.iter().filter_map(to_document).collect()
     }
 
     /// Documents that differ from their stored version (or are new), for the write-back.
