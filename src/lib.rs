@@ -21,4 +21,5 @@ pub mod monitoring;
 pub mod output;
 pub mod scanner;
 pub mod secret;
+pub mod serialized;
 pub mod store;

@@ -97,11 +97,23 @@ fn selection_per_focal_type_first_wins_ties_and_zero_is_dropped() {
 fn constraint_check() {
     let k = doc! {"network": ["n1", "n2"]};
     assert!(link_accepted(&k, &raw(doc! {"link_type": "x"})));
-    assert!(link_accepted(&k, &raw(doc! {"attributes": {"network": "n2"}})));
-    assert!(!link_accepted(&k, &raw(doc! {"attributes": {"network": "n3"}})));
+    assert!(link_accepted(
+        &k,
+        &raw(doc! {"attributes": {"network": "n2"}})
+    ));
+    assert!(!link_accepted(
+        &k,
+        &raw(doc! {"attributes": {"network": "n3"}})
+    ));
     assert!(link_accepted(&k, &raw(doc! {"attributes": {"other": 1}})));
-    assert!(link_accepted(&doc! {"network": "n1"}, &raw(doc! {"attributes": {"network": "n1"}})));
-    assert!(!link_accepted(&doc! {"network": Bson::Null}, &raw(doc! {"attributes": {"network": "n1"}})));
+    assert!(link_accepted(
+        &doc! {"network": "n1"},
+        &raw(doc! {"attributes": {"network": "n1"}})
+    ));
+    assert!(!link_accepted(
+        &doc! {"network": Bson::Null},
+        &raw(doc! {"attributes": {"network": "n1"}})
+    ));
 }
 
 fn raw(d: Document) -> RawDocumentBuf {
@@ -269,7 +281,11 @@ fn build_all_uses_the_selected_type_and_first_constraints_document() {
     );
     assert_eq!(cliques.len(), 1);
     assert_eq!(
-        cliques[0].get_document("constraints").unwrap(),
+        cliques[0]
+            .to_document()
+            .unwrap()
+            .get_document("constraints")
+            .unwrap(),
         &doc! {"other": Bson::Null}
     );
     assert_eq!(summary.cliques_per_type["instance"], 1);

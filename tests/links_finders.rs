@@ -57,7 +57,7 @@ fn instance_vnic_rules_network_info_host_type_and_missing_instance() {
     // Missing instance: the phase fails naming the vNIC.
     let mut inv = instance_inventory();
     inv.remove(1);
-    let mut ws = Workspace::new(&env, inv, Vec::new());
+    let mut ws = Workspace::new(&env, serialized(&inv), Vec::new());
     let err = Finder::InstanceVnics.run(&mut ws).unwrap_err();
     assert!(matches!(err, LinkError::Data { .. }));
     assert!(
@@ -197,11 +197,11 @@ fn vconnector_links_non_ovs_by_mac_and_empty_mac_matches_nothing() {
         "vconnector",
         doc! {"id": "v", "interfaces_names": ["a"], "interfaces": {}},
     )];
-    let mut ws = Workspace::new(&env, inv, Vec::new());
+    let mut ws = Workspace::new(&env, serialized(&inv), Vec::new());
     assert!(Finder::Vconnectors.run(&mut ws).is_err());
     let mut ws = Workspace::new(
         &env,
-        vec![typed("vconnector", doc! {"id": "v"})],
+        serialized(&[typed("vconnector", doc! {"id": "v"})]),
         Vec::new(),
     );
     assert!(Finder::Vconnectors
@@ -304,7 +304,7 @@ fn vedge_vpp_uses_port_name_and_missing_drivers_fail() {
         "Unknown"
     );
     let no_drivers = env_with(doc! {});
-    let mut ws = Workspace::new(&no_drivers, inv, Vec::new());
+    let mut ws = Workspace::new(&no_drivers, serialized(&inv), Vec::new());
     let err = Finder::Vedges.run(&mut ws).unwrap_err().to_string();
     assert!(
         err.contains("Environment missing mechanism_drivers definition: E"),

@@ -119,7 +119,7 @@ fn pnic_vlan_needs_a_vedge_link_and_a_missing_network_stops() {
             doc! {"id": "ve", "host": "h", "ports": {"p": {"id": "1", "name": "eth0"}}},
         ),
     );
-    let mut ws = Workspace::new(&env, inv, Vec::new());
+    let mut ws = Workspace::new(&env, serialized(&inv), Vec::new());
     Finder::Vedges.run(&mut ws).unwrap();
     Finder::Pnics.run(&mut ws).unwrap();
     let targets: Vec<_> = brief(&ws.links.documents())
@@ -294,7 +294,7 @@ fn a_large_inventory_is_linked_in_memory() {
         inv.push(typed("vedge", doc! {"_id": oid(), "id": format!("{host}-vedge"), "host": &host, "name": "OVS", "ports": ports}));
     }
     let started = std::time::Instant::now();
-    let mut ws = Workspace::new(&env, inv.clone(), Vec::new());
+    let mut ws = Workspace::new(&env, serialized(&inv), Vec::new());
     ws.constraint_attributes = vec!["network".into()];
     ws.run(&Finder::ALL).unwrap();
     let links_time = started.elapsed();

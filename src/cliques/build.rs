@@ -1,7 +1,7 @@
 //! Building one clique: the constraint check (§6) and the walk over link types (§7), on an
 //! in-memory index of the environment's links.
 
-use crate::links::link::raw_field;
+use crate::serialized::{deserialize, field as raw_field};
 use bson::{oid::ObjectId, Bson, Document, RawDocument, RawDocumentBuf};
 use std::collections::{HashMap, HashSet};
 
@@ -139,8 +139,7 @@ impl Walk<'_, '_> {
                 if self.link_set.contains(&id) || !link_accepted(&self.constraints, link) {
                     continue;
                 }
-                // Readable by construction: the driver checked each document it returned.
-                let Ok(detail) = link.to_document() else {
+                let Some(detail) = deserialize(link, "link document") else {
                     continue;
                 };
                 let far_end = if backward { "source" } else { "target" };

@@ -31,11 +31,16 @@ pub fn text(doc: &Object, key: &str) -> String {
 /// Mongo equality of a query value with a document field: equal, or an array field containing
 /// the value; a null query value also matches a missing field.
 pub fn field_matches(doc: &Object, key: &str, wanted: &Bson) -> bool {
-    match doc.get(key) {
+    value_matches(doc.get(key), wanted)
+}
+
+/// [`field_matches`] for the field's value (`None`: the field is missing).
+pub fn value_matches(found: Option<&Bson>, wanted: &Bson) -> bool {
+    match found {
         None => matches!(wanted, Bson::Null),
         Some(Bson::Array(items)) => {
             items.iter().any(|i| i == wanted)
-                || matches!(wanted, Bson::Array(_)) && doc.get(key) == Some(wanted)
+                || matches!(wanted, Bson::Array(_)) && found == Some(wanted)
         }
         Some(v) => v == wanted,
     }

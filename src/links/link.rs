@@ -1,6 +1,7 @@
 //! Link documents (links-and-cliques.md §1) and the in-memory link collection of one run.
 
 use crate::doc::{id_string, truthy, Object};
+use crate::serialized::{deserialize, field, holds_all, id_field, serialize};
 use crate::store::keys;
 use bson::{oid::ObjectId, Bson, Document, RawDocument, RawDocumentBuf};
 use std::collections::HashSet;
@@ -192,7 +193,7 @@ impl LinkSet {
         let doc = keys::encode(&link.to_document(&self.env));
         let key = (link.source_id, link.target_id);
         self.touched.insert(key.clone());
-        let Some(raw) = to_raw(&doc) else {
+        let Some(raw) = serialize(&doc, "link") else {
             return;
         };
         match self.index.get(&key) {
@@ -201,13 +202,13 @@ impl LinkSet {
                 if holds_all(current, &raw) {
                     return;
                 }
-                let Some(mut merged) = to_document(current) else {
+                let Some(mut merged) = deserialize(current, "link document") else {
                     return;
                 };
                 for (k, v) in doc {
                     merged.insert(k, v);
                 }
-                let Some(merged) = to_raw(&merged) else {
+                let Some(merged) = serialize(&merged, "link") else {
                     return;
                 };
                 let previous = std::mem::replace(&mut self.docs[i], merged);
@@ -230,7 +231,10 @@ impl LinkSet {
 
     /// Copies of every link as documents (for inspection; the run itself reads them raw).
     pub fn documents(&self) -> Vec<Document> {
-        self.docs.iter().filter_map(to_document).collect()
+        self.docs
+            .iter()
+            .filter_map(|d| deserialize(d, "link document"))
+            .collect()
     }
 
     /// Documents that differ from their stored version (or are new), for the write-back.
@@ -261,7 +265,7 @@ impl LinkSet {
     pub fn drop_untouched(&mut self) {
         for (d, from_store) in self.docs.iter().zip(&self.from_store) {
             if *from_store && !self.touched.contains(&link_key(d)) {
-                if let Some(id) = raw_field(d, "_id") {
+                if let Some(id) = field(d, "_id") {
                     self.removed.push(id);
                 }
             }
@@ -278,38 +282,8 @@ impl LinkSet {
     }
 }
 
-/// Whether `doc` already holds every field of `fields` with the same value.
-fn holds_all(doc: &RawDocument, fields: &RawDocument) -> bool {
-    fields
-        .iter()
-        .all(|field| matches!(field, Ok((k, v)) if doc.get(k).ok().flatten() == Some(v)))
-}
-
-/// A field of a serialized document as a value (none when absent or unreadable).
-pub fn raw_field(doc: &RawDocument, key: &str) -> Option<Bson> {
-    doc.get(key).ok().flatten().and_then(|v| Bson::try_from(v).ok())
-}
-
-/// A field of a serialized document as an id string ([`id_string`]).
-pub fn raw_id_string(doc: &RawDocument, key: &str) -> Option<String> {
-    raw_field(doc, key).as_ref().and_then(id_string)
-}
-
-fn to_document(raw: &RawDocumentBuf) -> Option<Document> {
-    raw.to_document()
-        .map_err(|e| log::error!("unreadable link document: {e}"))
-        .ok()
-}
-
-/// Serializes a link; `None` (logged) only for a field name BSON cannot hold (a NUL byte).
-pub fn to_raw(doc: &Document) -> Option<RawDocumentBuf> {
-    RawDocumentBuf::from_document(doc)
-        .map_err(|e| log::error!("link not kept, it cannot be serialized: {e}"))
-        .ok()
-}
-
 fn link_key(d: &RawDocument) -> LinkKey {
-    let s = |k: &str| raw_id_string(d, k).unwrap_or_default();
+    let s = |k: &str| id_field(d, k).unwrap_or_default();
     (s("source_id"), s("target_id"))
 }
 
@@ -326,7 +300,7 @@ mod tests {
         let stored = |target: &str| {
             let mut d = keys::encode(&link(target, true).to_document("E"));
             d.insert("_id", ObjectId::new());
-            to_raw(&d).unwrap()
+            serialize(&d, "link").unwrap()
         };
         let mut set = LinkSet::new("E", vec![stored("same"), stored("down"), stored("back")]);
         set.add(link("same", true));
@@ -337,7 +311,7 @@ mod tests {
         let written: Vec<String> = set
             .into_changed()
             .iter()
-            .map(|d| raw_id_string(d, "target_id").unwrap())
+            .map(|d| id_field(d, "target_id").unwrap())
             .collect();
         assert_eq!(written, ["down", "new"]);
     }

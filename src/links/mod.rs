@@ -45,17 +45,15 @@ pub struct Workspace<'a> {
 }
 
 impl<'a> Workspace<'a> {
-    /// `inventory` and `links`: the environment's documents in natural order.
+    /// `inventory` and `links`: the environment's documents as stored, in natural order.
     pub fn new(
         env: &'a Environment,
-        inventory: Vec<Document>,
+        inventory: Vec<RawDocumentBuf>,
         links: Vec<RawDocumentBuf>,
     ) -> Self {
         Workspace {
             env,
-            // Consumed one document at a time, so the read and decoded copies of the whole
-            // inventory never coexist (together ~220 MB at 100 hosts).
-            inventory: Inventory::new(inventory.into_iter().map(|d| keys::decode(&d)).collect()),
+            inventory: Inventory::new(inventory),
             links: LinkSet::new(&env.name, links),
             constraint_attributes: Vec::new(),
             prune_implicit: false,
@@ -106,7 +104,9 @@ pub async fn run_finders(
     finders: &[Finder],
     prune_implicit: bool,
 ) -> Result<LinksSummary, LinkError> {
-    let inventory = store.env_documents(Logical::Inventory, &env.name).await?;
+    let inventory = store
+        .env_documents_serialized(Logical::Inventory, &env.name)
+        .await?;
     let links = store
         .env_documents_serialized(Logical::Links, &env.name)
         .await?;
@@ -176,7 +176,7 @@ fn inventory_writes(ws: &Workspace<'_>) -> Vec<(Document, Document)> {
     let now = Bson::DateTime(bson::DateTime::now());
     let mut groups: BTreeMap<(String, String), (Document, Vec<Bson>)> = BTreeMap::new();
     for (obj, fields) in ws.inventory.updates() {
-        let Ok(key) = crate::store::identity(obj) else {
+        let Ok(key) = crate::store::identity(&obj) else {
             continue;
         };
         let object_type = key.get_str("type").unwrap_or_default().to_string();

@@ -333,8 +333,8 @@ async fn answer_all(answers: &[(&Delivery, Decision)]) -> Result<(), String> {
     let (acks, others): (Vec<_>, Vec<_>) = answers
         .iter()
         .partition(|(_, decision)| matches!(decision, Decision::Ack));
-    let sent = futures::future::join_all(acks.iter().map(|(d, decision)| answer(d, *decision)))
-        .await;
+    let sent =
+        futures::future::join_all(acks.iter().map(|(d, decision)| answer(d, *decision))).await;
     sent.into_iter().collect::<Result<(), String>>()?;
     for (delivery, decision) in others {
         answer(delivery, decision).await?;

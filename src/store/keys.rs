@@ -16,7 +16,7 @@ pub fn decode(doc: &Document) -> Document {
         .collect()
 }
 
-fn encode_key(key: &str) -> String {
+pub fn encode_key(key: &str) -> String {
     let key = key.replace('.', "[dot]");
     match key.strip_prefix('$') {
         Some(rest) => format!("[dollar]{rest}"),
@@ -40,7 +40,7 @@ fn encode_value(v: &Bson) -> Bson {
     }
 }
 
-fn decode_value(v: &Bson) -> Bson {
+pub fn decode_value(v: &Bson) -> Bson {
     match v {
         Bson::Document(d) => Bson::Document(decode(d)),
         Bson::Array(items) => Bson::Array(items.iter().map(decode_value).collect()),

@@ -57,7 +57,7 @@ pub fn run(
     inventory: Vec<Document>,
     finder: Finder,
 ) -> (Vec<Document>, Workspace<'_>) {
-    let mut ws = Workspace::new(env, inventory, Vec::new());
+    let mut ws = Workspace::new(env, serialized(&inventory), Vec::new());
     finder.run(&mut ws).unwrap();
     let links = ws.links.documents().into_iter().map(strip).collect();
     (links, ws)

@@ -4,8 +4,8 @@
 //! link identical to one produced earlier in the run is written again but not extended again,
 //! which makes the loop terminate on cycles and diamonds.
 
-use crate::links::link::{raw_field, raw_id_string, to_raw};
 use crate::links::{LinkError, NewLink, Workspace};
+use crate::serialized::{field as raw_field, id_field, serialize};
 use bson::{Bson, Document, RawDocument, RawDocumentBuf};
 use std::borrow::Cow;
 use std::collections::hash_map::{Entry, HashMap};
@@ -83,7 +83,7 @@ pub fn find_implicit_links(
             let first: &RawDocument = if pass == 1 {
                 &originals[k]
             } else {
-                match to_raw(&out.distinct[produced[k]].to_document(env)) {
+                match serialize(&out.distinct[produced[k]].to_document(env), "implicit link") {
                     Some(raw) => {
                         rebuilt = raw;
                         &rebuilt
@@ -198,7 +198,7 @@ fn implicit_link(first: &RawDocument, second: &RawDocument, attributes: &[String
 
 /// The value when only one link has it or both have the same; none when they differ.
 fn shared(a: &RawDocument, b: &RawDocument, key: &str) -> Option<String> {
-    let get = |d: &RawDocument| raw_id_string(d, key).filter(|v| !v.is_empty());
+    let get = |d: &RawDocument| id_field(d, key).filter(|v| !v.is_empty());
     match (get(a), get(b)) {
         (Some(x), Some(y)) => (x == y).then_some(x),
         (x, y) => x.or(y),
@@ -234,6 +234,6 @@ fn field(d: &RawDocument, key: &str) -> Bson {
 fn s<'a>(d: &'a RawDocument, key: &str) -> Cow<'a, str> {
     match d.get_str(key) {
         Ok(v) => Cow::Borrowed(v),
-        Err(_) => Cow::Owned(raw_id_string(d, key).unwrap_or_default()),
+        Err(_) => Cow::Owned(id_field(d, key).unwrap_or_default()),
     }
 }

@@ -12,12 +12,12 @@ const ME: Finder = Finder::InstanceVnics;
 pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
     log::info!("adding links of type: instance-vnic");
     for r in ws.inventory.of_type("vnic") {
-        let vnic = ws.inventory.get(r).clone();
+        let vnic = &ws.inventory.get(r);
         if vnic.get_str("vnic_type").ok() != Some("instance_vnic") {
             continue;
         }
         let instance_id = text(&vnic, "instance_id");
-        let instance = required(ws, ME, &instance_id, || {
+        let instance = &required(ws, ME, &instance_id, || {
             format!("instance of vNIC {}", text(&vnic, "id"))
         })?
         .clone();
@@ -28,7 +28,7 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
             );
             continue;
         }
-        let host = required(ws, ME, &text(&instance, "host"), || {
+        let host = &required(ws, ME, &text(&instance, "host"), || {
             format!("host of instance {instance_id}")
         })?;
         let host_type = host.get("host_type");

@@ -80,7 +80,7 @@ fn required<'a>(
     finder: Finder,
     id: &str,
     what: impl FnOnce() -> String,
-) -> Result<&'a Object, LinkError> {
+) -> Result<Object, LinkError> {
     ws.inventory.by_id(id).ok_or_else(|| {
         missing(
             finder,

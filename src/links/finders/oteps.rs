@@ -10,9 +10,9 @@ const ME: Finder = Finder::Oteps;
 pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
     log::info!("adding link types: vedge-otep, otep-vconnector, otep-host_pnic");
     for r in ws.inventory.of_type("otep") {
-        let otep = ws.inventory.get(r);
+        let otep = &ws.inventory.get(r);
         let host = text(otep, "host");
-        let vedge = required(ws, ME, &text(otep, "parent_id"), || {
+        let vedge = &required(ws, ME, &text(otep, "parent_id"), || {
             format!("vEdge (parent) of OTEP {}", text(otep, "id"))
         })?;
         let mut new = vec![NewLink::between(vedge, otep, "vedge-otep")
@@ -23,7 +23,7 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
                 ("host", value(otep, "host")),
                 ("name", value(otep, "vconnector")),
             ];
-            if let Some(vc) = ws.inventory.find("vconnector", &filter) {
+            if let Some(vc) = &ws.inventory.find("vconnector", &filter) {
                 new.push(
                     NewLink::between(otep, vc, "otep-vconnector")
                         .name(format!(
@@ -39,7 +39,7 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
             ("host", value(otep, "host")),
             ("IP Address", value(otep, "ip_address")),
         ];
-        if let Some(pnic) = ws.inventory.find("host_pnic", &filter) {
+        if let Some(pnic) = &ws.inventory.find("host_pnic", &filter) {
             // Name concatenated without separators, as the original does.
             new.push(
                 NewLink::between(otep, pnic, "otep-host_pnic")

@@ -4,8 +4,8 @@
 use super::{link_detected, missing, Finder};
 use crate::doc::Object;
 use crate::links::fields::{py_str, text, value};
-use crate::links::link::raw_field;
 use crate::links::{LinkError, NewLink, Workspace};
+use crate::serialized::field as raw_field;
 use bson::{doc, Bson};
 use std::collections::HashSet;
 
@@ -20,7 +20,7 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
         HashSet::new()
     };
     for r in ws.inventory.of_type("host_pnic") {
-        let pnic = ws.inventory.get(r);
+        let pnic = &ws.inventory.get(r);
         let mut new = Vec::new();
         if !vlan
             || used_by_vedges.contains(&(format!("{:?}", value(pnic, "host")), text(pnic, "id")))
@@ -31,7 +31,7 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
         let mac = text(pnic, "mac_address");
         if !mac.is_empty() {
             let filter = [("mac_address", Bson::String(mac))];
-            if let Some(sp) = ws.inventory.find("switch_pnic", &filter) {
+            if let Some(sp) = &ws.inventory.find("switch_pnic", &filter) {
                 new.push(
                     NewLink::between(pnic, sp, "host_pnic-switch_pnic")
                         .name(format!("{}-{}", text(pnic, "host"), text(sp, "parent_id")))
@@ -46,7 +46,7 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
     }
     log::info!("adding links of type: switch_pnic-switch_pnic, switch-switch_pnic");
     for r in ws.inventory.of_type("switch_pnic") {
-        let links = switch_links(ws, ws.inventory.get(r))?;
+        let links = switch_links(ws, &ws.inventory.get(r))?;
         for link in links {
             ws.links.add(link);
         }
@@ -73,7 +73,7 @@ fn vedge_pnics(ws: &Workspace) -> HashSet<(String, String)> {
 fn network_links(ws: &Workspace, pnic: &Object, out: &mut Vec<NewLink>) {
     let filter = [("binding:host_id", value(pnic, "host"))];
     let mut network_ids: Vec<String> = Vec::new();
-    for port in ws.inventory.find_all("port", &filter) {
+    for port in &ws.inventory.find_all("port", &filter) {
         let id = text(port, "network_id");
         if !network_ids.contains(&id) {
             network_ids.push(id);
@@ -81,7 +81,7 @@ fn network_links(ws: &Workspace, pnic: &Object, out: &mut Vec<NewLink>) {
     }
     for id in network_ids {
         // Quirk kept: a missing network ends this pNIC's network links (not just this one).
-        let Some(network) = ws.inventory.by_id(&id) else {
+        let Some(network) = &ws.inventory.by_id(&id) else {
             return;
         };
         let mut attributes = doc! {"network": value(network, "id")};
@@ -102,7 +102,7 @@ fn network_links(ws: &Workspace, pnic: &Object, out: &mut Vec<NewLink>) {
 fn switch_links(ws: &Workspace, sp: &Object) -> Result<Vec<NewLink>, LinkError> {
     let mut out = Vec::new();
     let sp_type = text(sp, "type");
-    if let Some(switch) = ws.inventory.by_id(&text(sp, "parent_id")) {
+    if let Some(switch) = &ws.inventory.by_id(&text(sp, "parent_id")) {
         out.push(
             NewLink::between(switch, sp, &format!("switch-{sp_type}"))
                 .name(format!(
@@ -119,7 +119,7 @@ fn switch_links(ws: &Workspace, sp: &Object) -> Result<Vec<NewLink>, LinkError> 
         None => return Err(missing(ME, format!("switch pNIC {sp_id} has no role"))),
     };
     if role == "uplink" {
-        if let Some(spine) = ws.inventory.by_id(&text(sp, "connected_to")) {
+        if let Some(spine) = &ws.inventory.by_id(&text(sp, "connected_to")) {
             let Some(at) = sp_id.find("eth") else {
                 return Err(missing(
                     ME,

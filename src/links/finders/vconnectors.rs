@@ -14,7 +14,7 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
     let drivers = ws.env.mechanism_drivers();
     let ovs = drivers.first().map(String::as_str) == Some("OVS");
     for r in ws.inventory.of_type("vconnector") {
-        let vc = ws.inventory.get(r).clone();
+        let vc = &ws.inventory.get(r);
         let names = match vc.get("interfaces_names") {
             Some(Bson::Array(items)) => items.clone(),
             _ => {
@@ -44,7 +44,7 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
                 ("host", value(&vc, "host")),
                 ("name", Bson::String(pnic_name.to_string())),
             ];
-            if let Some(pnic) = ws.inventory.find("host_pnic", &filter) {
+            if let Some(pnic) = &ws.inventory.find("host_pnic", &filter) {
                 let link = NewLink::between(&vc, pnic, "vconnector-host_pnic")
                     .name(value(pnic, "name"))
                     .host(text(&vc, "host"));
@@ -67,7 +67,7 @@ fn member_vnic(
 ) -> Result<Option<Object>, LinkError> {
     if ovs {
         let id = format!("{}-{iface_name}", text(vc, "host"));
-        return Ok(ws.inventory.by_id(&id).cloned());
+        return Ok(ws.inventory.by_id(&id));
     }
     let key = match iface {
         Bson::String(s) => s.clone(),
@@ -94,5 +94,5 @@ fn member_vnic(
         return Ok(None);
     }
     let filter = [("mac_address", Bson::String(mac))];
-    Ok(ws.inventory.find("vnic", &filter).cloned())
+    Ok(ws.inventory.find("vnic", &filter))
 }

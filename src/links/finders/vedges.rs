@@ -11,7 +11,7 @@ const ME: Finder = Finder::Vedges;
 pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
     log::info!("adding link types: vnic-vedge, vconnector-vedge, vedge-host_pnic");
     for r in ws.inventory.of_type("vedge") {
-        let vedge = ws.inventory.get(r);
+        let vedge = &ws.inventory.get(r);
         let ports: Vec<Document> = match vedge.get("ports") {
             Some(Bson::Document(map)) => map
                 .values()
@@ -41,7 +41,7 @@ fn port_links(ws: &Workspace, vedge: &Object, port: &Document) -> Result<Vec<New
         Some(t) => format!("-{}", crate::links::fields::py_str(Some(t))),
         None => String::new(),
     };
-    if let Some(vnic) = ws.inventory.by_id(&format!("{host}-{port_name}")) {
+    if let Some(vnic) = &ws.inventory.by_id(&format!("{host}-{port_name}")) {
         let attributes =
             doc! {"source_label": value(vnic, "mac_address"), "target_label": value(port, "id")};
         let link = NewLink::between(vnic, vedge, "vnic-vedge")
@@ -67,7 +67,7 @@ fn port_links(ws: &Workspace, vedge: &Object, port: &Document) -> Result<Vec<New
             ("host", value(vedge, "host")),
             ("interfaces_names", Bson::String(q.clone())),
         ];
-        if let Some(vc) = ws.inventory.find("vconnector", &filter) {
+        if let Some(vc) = &ws.inventory.find("vconnector", &filter) {
             let mut attributes = doc! {
                 "mac_address": interface_mac(vc, &q),
                 "source_label": &q,
@@ -93,7 +93,7 @@ fn port_links(ws: &Workspace, vedge: &Object, port: &Document) -> Result<Vec<New
             ("host", value(vedge, "host")),
             ("name", Bson::String(port_name.clone())),
         ];
-        if let Some(pnic) = ws.inventory.find("host_pnic", &filter) {
+        if let Some(pnic) = &ws.inventory.find("host_pnic", &filter) {
             if !pnic.contains_key("Link detected") {
                 return Err(missing(
                     ME,

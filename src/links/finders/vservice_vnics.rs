@@ -11,12 +11,12 @@ const ME: Finder = Finder::VserviceVnics;
 pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
     log::info!("adding links of type: vservice-vnic");
     for r in ws.inventory.of_type("vnic") {
-        let vnic = ws.inventory.get(r);
+        let vnic = &ws.inventory.get(r);
         if vnic.get_str("vnic_type").ok() != Some("vservice_vnic") {
             continue;
         }
         let vnic_id = text(vnic, "id");
-        let host = required(ws, ME, &text(vnic, "host"), || {
+        let host = &required(ws, ME, &text(vnic, "host"), || {
             format!("host of vNIC {vnic_id}")
         })?;
         if !contains(host.get("host_type"), "Network") {
@@ -35,13 +35,13 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
                 ))
             }
         };
-        let vservice = required(ws, ME, vservice_id, || {
+        let vservice = &required(ws, ME, vservice_id, || {
             format!("vService of vNIC {vnic_id}")
         })?;
         let mut link = NewLink::between(vservice, vnic, "vservice-vnic").host(text(vnic, "host"));
         if truthy(vnic.get("network")) {
             let network_id = text(vnic, "network");
-            let network = required(ws, ME, &network_id, || format!("network of vNIC {vnic_id}"))?;
+            let network = &required(ws, ME, &network_id, || format!("network of vNIC {vnic_id}"))?;
             link = link
                 .name(network.get("name").cloned().unwrap_or_default())
                 .attributes(doc! {"network": vnic.get("network").cloned().unwrap_or_default()});
