@@ -16,19 +16,19 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
         if vnic.get_str("vnic_type").ok() != Some("instance_vnic") {
             continue;
         }
-        let instance_id = text(&vnic, "instance_id");
+        let instance_id = text(vnic, "instance_id");
         let instance = &required(ws, ME, &instance_id, || {
-            format!("instance of vNIC {}", text(&vnic, "id"))
+            format!("instance of vNIC {}", text(vnic, "id"))
         })?
         .clone();
         if matches!(instance.get("network_info"), None | Some(Bson::Null)) {
             log::warn!(
                 "add_link_for_vnic: network_info missing in instance: {} ",
-                text(&instance, "id")
+                text(instance, "id")
             );
             continue;
         }
-        let host = &required(ws, ME, &text(&instance, "host"), || {
+        let host = &required(ws, ME, &text(instance, "host"), || {
             format!("host of instance {instance_id}")
         })?;
         let host_type = host.get("host_type");
@@ -36,8 +36,8 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
             continue;
         }
         let host_name = text(host, "name");
-        let mut link = NewLink::between(&instance, &vnic, "instance-vnic").host(host_name);
-        if let Some((name, network_id)) = matching_network(&instance, &vnic) {
+        let mut link = NewLink::between(instance, vnic, "instance-vnic").host(host_name);
+        if let Some((name, network_id)) = matching_network(instance, vnic) {
             ws.inventory.set_field(r, "network", network_id.clone());
             link = link.name(name).attributes(doc! {"network": network_id});
         }

@@ -75,8 +75,8 @@ fn missing(finder: Finder, what: String) -> LinkError {
 }
 
 /// `get_by_id` that fails the phase when the document is required.
-fn required<'a>(
-    ws: &'a Workspace,
+fn required(
+    ws: &Workspace,
     finder: Finder,
     id: &str,
     what: impl FnOnce() -> String,

@@ -20,7 +20,7 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
             _ => {
                 return Err(missing(
                     ME,
-                    format!("vConnector {} has no interfaces_names", text(&vc, "id")),
+                    format!("vConnector {} has no interfaces_names", text(vc, "id")),
                 ))
             }
         };
@@ -29,8 +29,8 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
                 Bson::Document(d) => text(d, "name"),
                 other => crate::links::fields::py_str(Some(other)),
             };
-            if let Some(vnic) = member_vnic(ws, &vc, iface, &iface_name, ovs)? {
-                let mut link = NewLink::between(&vnic, &vc, "vnic-vconnector")
+            if let Some(vnic) = member_vnic(ws, vc, iface, &iface_name, ovs)? {
+                let mut link = NewLink::between(&vnic, vc, "vnic-vconnector")
                     .name(value(&vnic, "mac_address"))
                     .host(text(&vnic, "host"));
                 if let Some(network) = vnic.get("network") {
@@ -41,13 +41,13 @@ pub fn run(ws: &mut Workspace) -> Result<(), LinkError> {
             }
             let pnic_name = iface_name.split('.').next().unwrap_or_default();
             let filter = [
-                ("host", value(&vc, "host")),
+                ("host", value(vc, "host")),
                 ("name", Bson::String(pnic_name.to_string())),
             ];
             if let Some(pnic) = &ws.inventory.find("host_pnic", &filter) {
-                let link = NewLink::between(&vc, pnic, "vconnector-host_pnic")
+                let link = NewLink::between(vc, pnic, "vconnector-host_pnic")
                     .name(value(pnic, "name"))
-                    .host(text(&vc, "host"));
+                    .host(text(vc, "host"));
                 ws.links.add(link);
             }
         }
