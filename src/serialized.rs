@@ -1,6 +1,6 @@
 //! Documents held serialized (`RawDocumentBuf`) by the links and cliques phases. A document as
-//! a `bson::Document` takes about ten times its BSON size in memory (every field is a map entry
-//! and the map grows by doubling); at 100 hosts the links phase would hold ~150 MB of inventory
+//! a `bson::Document` takes eight to ten times its BSON size in memory (every field is a map
+//! entry and the map grows by doubling); at 100 hosts the links phase would hold ~150 MB of inventory
 //! and ~125 MB of links that way, against 18 MB and 13 MB serialized.
 
 use crate::doc::id_string;
