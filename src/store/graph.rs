@@ -36,16 +36,7 @@ impl Store {
         logical: Logical,
         env: &str,
     ) -> Result<Vec<RawDocumentBuf>, StoreError> {
-        let cursor = self
-            .collection(logical)
-            .clone_with_type::<RawDocumentBuf>()
-            .find(doc! {"environment": env})
-            .await
-            .map_err(|e| self.graph_error(logical, e))?;
-        cursor
-            .try_collect()
-            .await
-            .map_err(|e| self.graph_error(logical, e))
+        self.find_as(logical, doc! {"environment": env}).await
     }
 
     /// Raw inventory documents of the environment whose type is one of `types`.

@@ -169,8 +169,18 @@ impl Store {
         logical: Logical,
         filter: Document,
     ) -> Result<Vec<Document>, StoreError> {
+        self.find_as(logical, filter).await
+    }
+
+    /// [`Store::find`] with the documents read as `T` (`Document`, or `RawDocumentBuf` to keep
+    /// them serialized).
+    pub async fn find_as<T>(&self, logical: Logical, filter: Document) -> Result<Vec<T>, StoreError>
+    where
+        T: serde::de::DeserializeOwned + Send + Sync,
+    {
         let cursor = self
             .collection(logical)
+            .clone_with_type::<T>()
             .find(filter)
             .await
             .map_err(|e| self.op_error(logical, e))?;
