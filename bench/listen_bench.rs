@@ -80,6 +80,16 @@ impl Bench {
             .unwrap() as usize
     }
 
+    /// The server's operation counters (`serverStatus.opcounters`), when it reports them.
+    async fn op_counters(&self) -> Option<Document> {
+        let status = self
+            .db
+            .run_command(doc! {"serverStatus": 1})
+            .await
+            .ok()?;
+        status.get_document("opcounters").ok().cloned()
+    }
+
     fn event(&self, args: &[&str]) -> usize {
         let out = run(
             Command::new(bin("calipso-lab"))
@@ -101,11 +111,13 @@ impl Bench {
             notifications += self.event(&args);
         }
         let made = made.elapsed().as_secs_f64();
+        let ops_before = self.op_counters().await;
         let mut child = self.listen();
         let deadline = Instant::now() + Duration::from_secs(3600);
         while self.message_count().await < before + notifications && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        let ops_after = self.op_counters().await;
         let done = self.messages().await;
         let _ = Command::new("kill").arg(child.id().to_string()).status();
         let _ = child.wait();
@@ -129,7 +141,33 @@ impl Bench {
             seconds,
             batch.len() as f64 / seconds
         );
+        if let (Some(before), Some(after)) = (ops_before, ops_after) {
+            println!(
+                "{:<28} server operations per event (with the listener's start-up and this \
+                 bench's polling): {}",
+                "",
+                ops_per_event(&before, &after, batch.len())
+            );
+        }
     }
+}
+
+/// `query 2.0, update 3.1, …`: the counters' growth divided by `events`.
+fn ops_per_event(before: &Document, after: &Document, events: usize) -> String {
+    let count = |d: &Document, k: &str| match d.get(k) {
+        Some(bson::Bson::Int32(n)) => *n as f64,
+        Some(bson::Bson::Int64(n)) => *n as f64,
+        Some(bson::Bson::Double(n)) => *n,
+        _ => 0.0,
+    };
+    after
+        .keys()
+        .map(|k| {
+            let per_event = (count(after, k) - count(before, k)) / events.max(1) as f64;
+            format!("{k} {per_event:.2}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[tokio::main]

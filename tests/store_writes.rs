@@ -161,3 +161,60 @@ fn stored_objects_and_set_fields_are_updates_in_order_and_never_recreate() {
         "fields not named are kept"
     );
 }
+
+#[test]
+fn subtree_paths_are_renamed_in_the_server_as_document_by_document() {
+    let db = TestDb::new("store_writes_paths");
+    db_init(&db);
+    let (old, new) = ("/e/a/vm", "/e/a/renamed");
+    let paths = [
+        ("e", "vm"),
+        ("e", "vm/vNICs"),
+        ("e", "vm/vNICs/tap1"),
+        // The old path twice: every occurrence is replaced (listen.md §5.2).
+        ("e", "vm/x/e/a/vm"),
+        // Not below `<old>/`: a sibling sharing the prefix, and the object itself.
+        ("e", "vm-2/vNICs"),
+        ("e", "vm2"),
+        // Another environment's document is left alone.
+        ("f", "vm/vNICs"),
+    ];
+    db.with_db(|d| async move {
+        let docs: Vec<Document> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, (env, tail))| {
+                let path = if *tail == "vm" {
+                    old.to_string()
+                } else {
+                    format!("{old}{}", tail.strip_prefix("vm").unwrap())
+                };
+                doc! {"environment": env, "type": "t", "id": i.to_string(), "name_path": path}
+            })
+            .collect();
+        d.collection::<Document>("inventory")
+            .insert_many(docs)
+            .await
+            .unwrap();
+    });
+    let before = db.docs("inventory");
+    let conf = MongoConf::load(db.conf()).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let renamed = rt.block_on(async {
+        let store = Store::connect(&conf, "inventory").await.unwrap();
+        store.rename_paths_below("e", old, new).await.unwrap()
+    });
+    assert!(renamed, "the test server runs pipeline updates");
+    let after = db.docs("inventory");
+    for (b, a) in before.iter().zip(&after) {
+        let path = b.get_str("name_path").unwrap();
+        let in_subtree = b.get_str("environment").unwrap() == "e" && path.starts_with("/e/a/vm/");
+        let expected = if in_subtree {
+            path.replace(old, new)
+        } else {
+            path.to_string()
+        };
+        assert_eq!(a.get_str("name_path").unwrap(), expected, "{b}");
+        assert_eq!(a.get_datetime("last_scanned").is_ok(), in_subtree, "{a}");
+    }
+}

@@ -34,6 +34,16 @@ pub(super) struct Write {
 }
 
 impl Write {
+    /// A pipeline update of every document matching `filter` (`Origin::Matching`).
+    pub(super) fn matching(filter: Document, stage: Document) -> Write {
+        Write {
+            key: Default::default(),
+            filter,
+            set: stage,
+            origin: Origin::Matching,
+        }
+    }
+
     fn by_key(filter: Document, set: Document, origin: Origin) -> Write {
         Write {
             key: key_of(&filter),
@@ -46,13 +56,16 @@ impl Write {
 
 /// What is known of a written object, which decides how it is sent.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Origin {
+pub(super) enum Origin {
     /// Built from the cloud's data: may be new, so first offered to the bulk insert.
     Built,
     /// Read from the store (it had an `_id`): an update, not worth an insert attempt.
     Stored,
     /// Some fields of a stored object: an update that never creates the object.
     Fields,
+    /// Every document the filter matches, `set` being the content of a `$set` pipeline stage
+    /// (aggregation expressions, computed per document): see path_rename.rs.
+    Matching,
 }
 
 impl Store {
@@ -101,7 +114,7 @@ impl Store {
         self.submit(writes).await
     }
 
-    async fn submit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+    pub(super) async fn submit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
         }
@@ -194,15 +207,20 @@ impl Store {
         Ok(refused)
     }
 
-    /// `$set` updates in order (upserts, but for `Fields`), a chunk per round trip; stops at
+    /// `$set` updates in order (upserts for `Built` and `Stored`), a chunk per round trip; stops at
     /// the first failed statement.
     async fn update_ordered(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let collection = self.names.physical(Logical::Inventory);
         let statements: Vec<Bson> = writes
             .into_iter()
             .map(|w| {
-                let upsert = w.origin != Origin::Fields;
-                Bson::Document(doc! {"q": w.filter, "u": {"$set": w.set}, "upsert": upsert})
+                Bson::Document(match w.origin {
+                    Origin::Matching => doc! {"q": w.filter, "u": [{"$set": w.set}], "multi": true},
+                    Origin::Fields => doc! {"q": w.filter, "u": {"$set": w.set}},
+                    Origin::Built | Origin::Stored => {
+                        doc! {"q": w.filter, "u": {"$set": w.set}, "upsert": true}
+                    }
+                })
             })
             .collect();
         for chunk in statements.chunks(CHUNK) {

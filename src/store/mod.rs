@@ -9,6 +9,7 @@ mod group_commit;
 pub mod keys;
 mod monitoring;
 pub mod naming;
+mod path_rename;
 pub mod reference;
 
 use crate::config::{ConfigError, Environment, MongoConf};
@@ -21,6 +22,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub use naming::{CollectionNames, Logical};
+pub use path_rename::prefix_range;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -73,6 +75,8 @@ pub struct Store {
     /// Whether the inventory has the unique `{environment, type, id}` index (asked once): bulk
     /// inserts rely on it to turn a concurrent insert of one key into an update.
     unique_keys: std::sync::Arc<tokio::sync::OnceCell<bool>>,
+    /// Whether the server runs aggregation-pipeline updates (asked once, path_rename.rs).
+    pipeline_updates: std::sync::Arc<tokio::sync::OnceCell<bool>>,
     /// Inventory writes waiting to travel together (group_commit.rs).
     writes: std::sync::Arc<group_commit::WriteQueue>,
 }
@@ -105,6 +109,7 @@ impl Store {
             names: CollectionNames::new(inventory),
             server,
             unique_keys: Default::default(),
+            pipeline_updates: Default::default(),
             writes: Default::default(),
         })
     }
