@@ -176,6 +176,15 @@ fn queued_burst_applies_like_one_by_one() {
             send(&["instance-create", "--name", "burst-new", "--host", &host_b]);
         }
     }
+    // Created and deleted in the same batch: the batch's one graph refresh (after both) must
+    // leave what a refresh after each leaves.
+    let gone = rig.event(&["instance-create", "--name", "burst-gone", "--host", &host_a]);
+    let gone_id = gone.last().unwrap()["payload"]["instance_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sent.extend(gone);
+    sent.extend(rig.event(&["instance-delete", "--id", &gone_id]));
     rig.listen();
     for n in &sent {
         rig.wait_applied(n);

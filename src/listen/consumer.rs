@@ -191,6 +191,7 @@ impl Consumer<'_> {
                 }
             }
             let outcomes = self.run_batch(&deliveries_now).await;
+            self.dispatcher.refresh_graph().await;
             let handled: Vec<&Handled> = outcomes
                 .iter()
                 .filter_map(|o| match o {

@@ -7,7 +7,7 @@
 use super::catalog::{EventCatalog, HandlerKind};
 use super::envelope::{self, Envelope, Notification};
 use super::handlers::{self, HandlerCtx, Outcome};
-use super::refresh::{GraphRefresh, Rescan};
+use super::refresh::{GraphRefresh, PendingGraph, Rescan};
 use crate::doc::json_to_bson;
 use crate::store::{keys, Logical, Store};
 use bson::{doc, Bson, Document};
@@ -79,6 +79,7 @@ pub struct Dispatcher {
     pub env: String,
     pub rescan: Box<dyn Rescan>,
     pub graph: Box<dyn GraphRefresh>,
+    pending_graph: PendingGraph,
     pub retry_limit: u32,
     pub consume_all: bool,
     retries: HashMap<String, u32>,
@@ -103,6 +104,7 @@ impl Dispatcher {
             env,
             rescan,
             graph,
+            pending_graph: PendingGraph::default(),
             retry_limit,
             consume_all,
             retries: HashMap::new(),
@@ -111,14 +113,26 @@ impl Dispatcher {
         }
     }
 
-    /// Inserts the `messages` records of handled deliveries in one write.
+    /// The links and cliques phases the batch's handlers asked for (`PendingGraph`).
+    pub async fn refresh_graph(&self) {
+        self.pending_graph.run(self.graph.as_ref()).await;
+    }
+
+    /// Inserts the `messages` records of handled deliveries in one write, stamped finished now:
+    /// after the batch's graph refresh, which is part of their handling.
     pub async fn record(&self, handled: &[&Handled]) -> Result<(), String> {
         if handled.is_empty() {
             return Ok(());
         }
+        let finished = bson::DateTime::now();
+        let records = handled.iter().map(|h| {
+            let mut record = h.record.clone();
+            record.insert("finished_timestamp", finished);
+            record
+        });
         self.store
             .collection(Logical::Messages)
-            .insert_many(handled.iter().map(|h| &h.record))
+            .insert_many(records)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())
@@ -188,7 +202,7 @@ impl Dispatcher {
             store: &self.store,
             env: &self.env,
             rescan: self.rescan.as_ref(),
-            graph: self.graph.as_ref(),
+            graph: &self.pending_graph,
         };
         // A bug in a handler must not end the listener: the event is dropped instead.
         let run = std::panic::AssertUnwindSafe(handlers::handle(kind, &ctx, &n)).catch_unwind();
@@ -335,6 +349,7 @@ pub fn message_document(
         "message": message,
         "timestamp": timestamp,
         "received_timestamp": received,
+        // Stamped again when the record is written (`record`).
         "finished_timestamp": bson::DateTime::now(),
         "viewed": false,
         "origin_type": "event based scan",

@@ -29,7 +29,7 @@ pub async fn add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
     if let Some(failed) = rescan(ctx, &targets).await? {
         return Ok(failed);
     }
-    refresh_graph(ctx, true).await;
+    refresh_graph(ctx, true);
     Ok(Outcome::done(&id, &id))
 }
 

@@ -15,7 +15,7 @@ use wiring::{hosts_wired_to, ports_and_vedges, refresh_vedges, rescan_wiring, wi
 
 use super::catalog::HandlerKind;
 use super::envelope::Notification;
-use super::refresh::{GraphRefresh, Rescan, RescanError, RescanTarget};
+use super::refresh::{PendingGraph, Rescan, RescanError, RescanTarget};
 use super::store_ops;
 use crate::doc::{json_to_bson, str_field, Object};
 use crate::store::{Store, StoreError};
@@ -27,7 +27,8 @@ pub struct HandlerCtx<'a> {
     pub store: &'a Store,
     pub env: &'a str,
     pub rescan: &'a dyn Rescan,
-    pub graph: &'a dyn GraphRefresh,
+    /// Where handlers ask for the links and cliques phases (run after the batch).
+    pub graph: &'a PendingGraph,
 }
 
 /// The result of a handler that ran to its end.
@@ -153,17 +154,9 @@ async fn rescan(
     }
 }
 
-/// "scan links" then "scan cliques"; failures are logged, the event still counts as handled.
-async fn refresh_graph(ctx: &HandlerCtx<'_>, links: bool) {
-    if links {
-        log::info!("scanning for links");
-        if let Err(e) = ctx.graph.links().await {
-            log::error!("links refresh failed: {e}");
-        }
-    }
-    if let Err(e) = ctx.graph.cliques().await {
-        log::error!("cliques refresh failed: {e}");
-    }
+/// "scan links" (when `links`) then "scan cliques", once the batch's handlers ran.
+fn refresh_graph(ctx: &HandlerCtx<'_>, links: bool) {
+    ctx.graph.want(links);
 }
 
 /// listen.md §5.1: delete `id` with its subtree, links and cliques.

@@ -156,7 +156,7 @@ async fn rescan_dhcp_services(
     if let Some(failed) = rescan(ctx, &targets).await? {
         return Ok(Some(failed));
     }
-    refresh_graph(ctx, true).await;
+    refresh_graph(ctx, true);
     Ok(None)
 }
 

@@ -73,7 +73,7 @@ pub async fn add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
         if let Some(failed) = rescan(ctx, &targets).await? {
             return Ok(failed);
         }
-        refresh_graph(ctx, true).await;
+        refresh_graph(ctx, true);
     }
     Ok(Outcome::done(&id, &net_id))
 }
@@ -153,7 +153,7 @@ async fn refresh_host_wiring(
         log::warn!("hosts {hosts:?} not refreshed after deleting port {port_id}: {failed:?}");
         return Ok(());
     }
-    refresh_graph(ctx, true).await;
+    refresh_graph(ctx, true);
     Ok(())
 }
 

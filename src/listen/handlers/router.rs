@@ -74,7 +74,7 @@ pub async fn add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
         );
         ctx.store.upsert_object(&mut stored).await?;
     }
-    refresh_graph(ctx, false).await;
+    refresh_graph(ctx, false);
     log::info!("Finished router added.");
     let related = format!("qrouter-{uuid}");
     Ok(Outcome::done(&related, &related))
@@ -116,7 +116,7 @@ pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
             return Ok(failed);
         }
     }
-    refresh_graph(ctx, false).await;
+    refresh_graph(ctx, false);
     log::info!("Finished router update.");
     Ok(Outcome::done(&format!("qrouter-{uuid}"), &uuid))
 }
@@ -205,7 +205,7 @@ pub async fn interface_add(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerRes
     if let Some(failed) = rescan(ctx, &targets).await? {
         return Ok(failed);
     }
-    refresh_graph(ctx, true).await;
+    refresh_graph(ctx, true);
     log::info!("Finished router-interface added.");
     Ok(Outcome::done(&uuid, &net_id))
 }

@@ -32,7 +32,7 @@ async fn rescan_dhcp(ctx: &HandlerCtx<'_>, n: &Notification) -> Result<Option<Ou
     if let Some(failed) = rescan(ctx, &dhcp_targets(ctx, &host).await?).await? {
         return Ok(Some(failed));
     }
-    refresh_graph(ctx, true).await;
+    refresh_graph(ctx, true);
     Ok(None)
 }
 

@@ -69,7 +69,7 @@ pub(super) async fn refresh_vedges(
     if let Some(failed) = rescan_wiring(ctx, hosts).await? {
         log::warn!("vConnectors and vEdges not refreshed: {failed:?}");
     }
-    refresh_graph(ctx, true).await;
+    refresh_graph(ctx, true);
     Ok(())
 }
 
