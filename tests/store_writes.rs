@@ -163,7 +163,7 @@ fn stored_objects_and_set_fields_are_updates_in_order_and_never_recreate() {
 }
 
 #[test]
-fn subtree_paths_are_renamed_in_the_server_as_document_by_document() {
+fn subtree_paths_are_renamed_in_the_server_with_the_object_as_document_by_document() {
     let db = TestDb::new("store_writes_paths");
     db_init(&db);
     let (old, new) = ("/e/a/vm", "/e/a/renamed");
@@ -202,19 +202,34 @@ fn subtree_paths_are_renamed_in_the_server_as_document_by_document() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let renamed = rt.block_on(async {
         let store = Store::connect(&conf, "inventory").await.unwrap();
-        store.rename_paths_below("e", old, new).await.unwrap()
+        let runs = store.runs_pipeline_updates().await.unwrap();
+        if runs {
+            // The renamed object itself travels in the same write.
+            let object = doc! {"environment": "e", "type": "t", "id": "0"};
+            let own = vec![(&object, doc! {"name_path": new})];
+            store
+                .set_fields_renaming_below(own, "e", old, new)
+                .await
+                .unwrap();
+        }
+        runs
     });
     assert!(renamed, "the test server runs pipeline updates");
     let after = db.docs("inventory");
     for (b, a) in before.iter().zip(&after) {
         let path = b.get_str("name_path").unwrap();
         let in_subtree = b.get_str("environment").unwrap() == "e" && path.starts_with("/e/a/vm/");
-        let expected = if in_subtree {
+        let itself = b.get_str("id").unwrap() == "0";
+        let expected = if in_subtree || itself {
             path.replace(old, new)
         } else {
             path.to_string()
         };
         assert_eq!(a.get_str("name_path").unwrap(), expected, "{b}");
-        assert_eq!(a.get_datetime("last_scanned").is_ok(), in_subtree, "{a}");
+        assert_eq!(
+            a.get_datetime("last_scanned").is_ok(),
+            in_subtree || itself,
+            "{a}"
+        );
     }
 }

@@ -149,29 +149,44 @@ pub async fn delete_links_from(
         .deleted_count)
 }
 
-/// After a rename: every document of `env` below `old_path` gets `old_path` replaced by
-/// `new_path` in its `name_path` (listen.md §5.2 EventInstanceUpdate). In one statement where
-/// the server can, else read and written back document by document.
+/// A name change: the renamed object's old and new `name_path`.
+pub struct PathChange {
+    pub old: String,
+    pub new: String,
+}
+
+/// After a rename: every document of `env` below the old path gets it replaced by the new one
+/// in its `name_path` (listen.md §5.2 EventInstanceUpdate).
 pub async fn rename_subtree(
     store: &Store,
     env: &str,
-    old_path: &str,
-    new_path: &str,
+    change: &PathChange,
 ) -> Result<(), StoreError> {
-    if store.rename_paths_below(env, old_path, new_path).await? {
-        return Ok(());
+    set_fields_and_rename(store, env, Vec::new(), change).await
+}
+
+/// `Store::set_fields(changes)` and `rename_subtree`: in one write where the server runs
+/// pipeline updates, else with the subtree read and written back document by document.
+pub async fn set_fields_and_rename(
+    store: &Store,
+    env: &str,
+    changes: Vec<(&Object, Document)>,
+    change: &PathChange,
+) -> Result<(), StoreError> {
+    if store.runs_pipeline_updates().await? {
+        return store
+            .set_fields_renaming_below(changes, env, &change.old, &change.new)
+            .await;
     }
-    let below = find_prefixed(store, env, "name_path", old_path).await?;
-    let changes: Vec<(&Object, Document)> = below
-        .iter()
-        .map(|obj| {
-            let renamed = str_field(obj, "name_path")
-                .unwrap_or_default()
-                .replace(old_path, new_path);
-            (obj, doc! {"name_path": renamed})
-        })
-        .collect();
-    store.set_fields(changes).await
+    let below = find_prefixed(store, env, "name_path", &change.old).await?;
+    let mut all = changes;
+    all.extend(below.iter().map(|obj| {
+        let renamed = str_field(obj, "name_path")
+            .unwrap_or_default()
+            .replace(&change.old, &change.new);
+        (obj, doc! {"name_path": renamed})
+    }));
+    store.set_fields(all).await
 }
 
 /// Deletes inventory documents of `env` matching `filter` (no subtree, no links).

@@ -92,6 +92,12 @@ impl Store {
     /// object no longer stored is not recreated.
     /// Cheaper for the server than rewriting whole documents.
     pub async fn set_fields(&self, changes: Vec<(&Object, Document)>) -> Result<(), StoreError> {
+        let writes = Self::field_writes(changes)?;
+        self.submit(writes).await
+    }
+
+    /// The writes of `set_fields`.
+    pub(super) fn field_writes(changes: Vec<(&Object, Document)>) -> Result<Vec<Write>, StoreError> {
         let mut writes = Vec::with_capacity(changes.len());
         for (obj, fields) in changes {
             let mut set = keys::encode(&fields);
@@ -111,7 +117,7 @@ impl Store {
                 origin: Origin::Fields,
             });
         }
-        self.submit(writes).await
+        Ok(writes)
     }
 
     pub(super) async fn submit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
@@ -214,12 +220,12 @@ impl Store {
         let statements: Vec<Bson> = writes
             .into_iter()
             .map(|w| {
+                let upsert = matches!(w.origin, Origin::Built | Origin::Stored);
                 Bson::Document(match w.origin {
-                    Origin::Matching => doc! {"q": w.filter, "u": [{"$set": w.set}], "multi": true},
-                    Origin::Fields => doc! {"q": w.filter, "u": {"$set": w.set}},
-                    Origin::Built | Origin::Stored => {
-                        doc! {"q": w.filter, "u": {"$set": w.set}, "upsert": true}
+                    Origin::Matching => {
+                        doc! {"q": w.filter, "u": [{"$set": w.set}], "upsert": false, "multi": true}
                     }
+                    _ => doc! {"q": w.filter, "u": {"$set": w.set}, "upsert": upsert},
                 })
             })
             .collect();

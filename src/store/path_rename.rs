@@ -3,35 +3,35 @@
 //! The listener renames an instance's descendants on every rename event. Read first and written
 //! back one document at a time, that is a query and an update per descendant; as one
 //! aggregation-pipeline update (MongoDB 4.4+: `$replaceAll`), sent with the other waiting writes
-//! (group_commit.rs), the test server spends a third of that time on it. Older servers refuse
-//! such updates (asked once, with an update that matches nothing): the caller then renames
-//! document by document.
+//! (group_commit.rs) with the renamed object's own fields, the test server spends a third of
+//! that time on it. Older servers refuse such updates (asked once, with an update that matches
+//! nothing): the caller then renames document by document.
 
 use super::batch_write::Write;
 use super::{Logical, Store, StoreError};
+use crate::doc::Object;
 use bson::{doc, oid::ObjectId, Bson, Document};
 use mongodb::error::ErrorKind;
 
 impl Store {
-    /// In the documents of `env` whose `name_path` starts with `<old>/`, replaces every
-    /// occurrence of `old` by `new` and stamps `last_scanned`. False when the server cannot run
-    /// such an update (nothing was changed): rename them another way.
-    pub async fn rename_paths_below(
+    /// `set_fields(changes)` and, in the same write, in the documents of `env` whose
+    /// `name_path` starts with `<old>/`, every occurrence of `old` replaced by `new` and
+    /// `last_scanned` stamped. Only where `runs_pipeline_updates`.
+    pub async fn set_fields_renaming_below(
         &self,
+        changes: Vec<(&Object, Document)>,
         env: &str,
         old: &str,
         new: &str,
-    ) -> Result<bool, StoreError> {
-        if !self.runs_pipeline_updates().await? {
-            return Ok(false);
-        }
-        let filter = doc! {"name_path": prefix_range(old)};
-        self.submit(vec![Write::matching(filter, rename_stage(env, old, new))])
-            .await?;
-        Ok(true)
+    ) -> Result<(), StoreError> {
+        let mut writes = Self::field_writes(changes)?;
+        let below = doc! {"name_path": prefix_range(old)};
+        writes.push(Write::matching(below, rename_stage(env, old, new)));
+        self.submit(writes).await
     }
 
-    async fn runs_pipeline_updates(&self) -> Result<bool, StoreError> {
+    /// Whether the server runs aggregation-pipeline updates (asked once).
+    pub async fn runs_pipeline_updates(&self) -> Result<bool, StoreError> {
         let runs = self
             .pipeline_updates
             .get_or_try_init(|| async {

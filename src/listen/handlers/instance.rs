@@ -7,6 +7,7 @@ use super::{
 use crate::doc::str_field;
 use crate::listen::envelope::Notification;
 use crate::listen::refresh::RescanTarget;
+use crate::listen::store_ops;
 use crate::store::prepare_for_write;
 use bson::doc;
 
@@ -76,11 +77,12 @@ pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
     let Some(mut instance) = found.into_iter().next() else {
         return retry_with("instance document not found, aborting instance update".into());
     };
-    if let Some(name) = payload_str(n, &["display_name"]) {
-        if str_field(&instance, "name") != Some(name.as_str()) {
-            rename(ctx, &mut instance, &name).await?;
+    let moved = match payload_str(n, &["display_name"]) {
+        Some(name) if str_field(&instance, "name") != Some(name.as_str()) => {
+            rename(&mut instance, &name)
         }
-    }
+        _ => None,
+    };
     // The fields a rename changes (the rest is as just read): the server updates a document
     // named by its `_id` faster than one named by its key.
     prepare_for_write(&mut instance);
@@ -88,7 +90,13 @@ pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
         .into_iter()
         .filter_map(|k| Some((k.to_string(), instance.get(k)?.clone())))
         .collect();
-    ctx.store.set_fields(vec![(&instance, fields)]).await?;
+    let changes = vec![(&instance, fields)];
+    match moved {
+        Some(change) => {
+            store_ops::set_fields_and_rename(ctx.store, ctx.env, changes, &change).await?
+        }
+        None => ctx.store.set_fields(changes).await?,
+    }
     Ok(Outcome::done(&id, &id))
 }
 

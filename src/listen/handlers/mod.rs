@@ -16,7 +16,7 @@ use wiring::{hosts_wired_to, ports_and_vedges, refresh_vedges, rescan_wiring, wi
 use super::catalog::HandlerKind;
 use super::envelope::Notification;
 use super::refresh::{PendingGraph, Rescan, RescanError, RescanTarget};
-use super::store_ops;
+use super::store_ops::{self, PathChange};
 use crate::doc::{json_to_bson, str_field, Object};
 use crate::store::{Store, StoreError};
 use bson::{doc, Bson};
@@ -170,22 +170,21 @@ async fn delete_by_id(ctx: &HandlerCtx<'_>, id: &str, type_name: &str) -> Handle
     Ok(Outcome::done(id, id))
 }
 
-/// Sets a new display name and moves the subtree's `name_path`s with it.
-async fn rename(ctx: &HandlerCtx<'_>, obj: &mut Object, new_name: &str) -> Result<(), StoreDown> {
+/// Sets a new display name (`name`, `object_name`, the last segment of `name_path`); returns
+/// the path change the object's subtree must follow, if any.
+fn rename(obj: &mut Object, new_name: &str) -> Option<PathChange> {
     obj.insert("name", new_name);
     obj.insert("object_name", new_name);
-    let Some(old_path) = str_field(obj, "name_path").map(String::from) else {
-        return Ok(());
-    };
-    let new_path = match old_path.rsplit_once('/') {
+    let old = str_field(obj, "name_path")?.to_string();
+    let new = match old.rsplit_once('/') {
         Some((head, _)) => format!("{head}/{new_name}"),
         None => new_name.to_string(),
     };
-    if new_path != old_path {
-        obj.insert("name_path", new_path.as_str());
-        store_ops::rename_subtree(ctx.store, ctx.env, &old_path, &new_path).await?;
+    if new == old {
+        return None;
     }
-    Ok(())
+    obj.insert("name_path", new.as_str());
+    Some(PathChange { old, new })
 }
 
 /// The paths of a dynamic folder (`<master>-<kind>`), created the way the scan creates it when

@@ -9,6 +9,7 @@ use crate::doc::str_field;
 use crate::fetchers::folder::FolderFetcher;
 use crate::listen::envelope::Notification;
 use crate::listen::refresh::RescanTarget;
+use crate::listen::store_ops;
 use crate::scanner::save::{complete_object, Paths};
 use bson::{doc, Bson, Document};
 
@@ -112,7 +113,9 @@ pub async fn update(ctx: &HandlerCtx<'_>, n: &Notification) -> HandlerResult {
     if let Some(name) = str_field(&payload_net, "name") {
         if str_field(&net, "name") != Some(name) {
             let name = name.to_string();
-            rename(ctx, &mut net, &name).await?;
+            if let Some(change) = rename(&mut net, &name) {
+                store_ops::rename_subtree(ctx.store, ctx.env, &change).await?;
+            }
             renamed = true;
         }
     }
