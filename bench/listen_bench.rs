@@ -82,11 +82,7 @@ impl Bench {
 
     /// The server's operation counters (`serverStatus.opcounters`), when it reports them.
     async fn op_counters(&self) -> Option<Document> {
-        let status = self
-            .db
-            .run_command(doc! {"serverStatus": 1})
-            .await
-            .ok()?;
+        let status = self.db.run_command(doc! {"serverStatus": 1}).await.ok()?;
         status.get_document("opcounters").ok().cloned()
     }
 

@@ -7,6 +7,7 @@ mod mongo;
 
 use bson::{doc, Document};
 use calipso::config::MongoConf;
+use calipso::listen::store_ops::{self, PathChange};
 use calipso::store::Store;
 use mongo::TestDb;
 
@@ -162,18 +163,18 @@ fn stored_objects_and_set_fields_are_updates_in_order_and_never_recreate() {
     );
 }
 
-#[test]
-fn subtree_paths_are_renamed_in_the_server_with_the_object_as_document_by_document() {
-    let db = TestDb::new("store_writes_paths");
+/// A subtree rename's result, by the server's pipeline update or document by document: per
+/// document (in insertion order), its `name_path` and whether `last_scanned` was stamped.
+fn renamed_subtree(tag: &str, in_one_update: bool) -> (Vec<Document>, Vec<(String, bool)>) {
+    let db = TestDb::new(tag);
     db_init(&db);
-    let (old, new) = ("/e/a/vm", "/e/a/renamed");
     let paths = [
         ("e", "vm"),
         ("e", "vm/vNICs"),
         ("e", "vm/vNICs/tap1"),
         // The old path twice: every occurrence is replaced (listen.md §5.2).
         ("e", "vm/x/e/a/vm"),
-        // Not below `<old>/`: a sibling sharing the prefix, and the object itself.
+        // Not below `<old>/`: a sibling sharing the prefix, and one with a longer name.
         ("e", "vm-2/vNICs"),
         ("e", "vm2"),
         // Another environment's document is left alone.
@@ -184,11 +185,7 @@ fn subtree_paths_are_renamed_in_the_server_with_the_object_as_document_by_docume
             .iter()
             .enumerate()
             .map(|(i, (env, tail))| {
-                let path = if *tail == "vm" {
-                    old.to_string()
-                } else {
-                    format!("{old}{}", tail.strip_prefix("vm").unwrap())
-                };
+                let path = format!("/e/a/{tail}");
                 doc! {"environment": env, "type": "t", "id": i.to_string(), "name_path": path}
             })
             .collect();
@@ -200,36 +197,53 @@ fn subtree_paths_are_renamed_in_the_server_with_the_object_as_document_by_docume
     let before = db.docs("inventory");
     let conf = MongoConf::load(db.conf()).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let renamed = rt.block_on(async {
+    rt.block_on(async {
         let store = Store::connect(&conf, "inventory").await.unwrap();
-        let runs = store.runs_pipeline_updates().await.unwrap();
-        if runs {
-            // The renamed object itself travels in the same write.
-            let object = doc! {"environment": "e", "type": "t", "id": "0"};
-            let own = vec![(&object, doc! {"name_path": new})];
-            store
-                .set_fields_renaming_below(own, "e", old, new)
-                .await
-                .unwrap();
-        }
-        runs
-    });
-    assert!(renamed, "the test server runs pipeline updates");
-    let after = db.docs("inventory");
-    for (b, a) in before.iter().zip(&after) {
-        let path = b.get_str("name_path").unwrap();
-        let in_subtree = b.get_str("environment").unwrap() == "e" && path.starts_with("/e/a/vm/");
-        let itself = b.get_str("id").unwrap() == "0";
-        let expected = if in_subtree || itself {
-            path.replace(old, new)
-        } else {
-            path.to_string()
-        };
-        assert_eq!(a.get_str("name_path").unwrap(), expected, "{b}");
-        assert_eq!(
-            a.get_datetime("last_scanned").is_ok(),
-            in_subtree || itself,
-            "{a}"
+        assert!(
+            store.runs_pipeline_updates().await.unwrap(),
+            "the test server runs pipeline updates"
         );
+        // The renamed object itself travels in the same write.
+        let object = doc! {"environment": "e", "type": "t", "id": "0"};
+        let own = vec![(&object, doc! {"name_path": "/e/a/renamed"})];
+        let change = PathChange {
+            old: "/e/a/vm".into(),
+            new: "/e/a/renamed".into(),
+        };
+        if in_one_update {
+            store_ops::set_fields_and_rename(&store, "e", own, &change).await
+        } else {
+            store_ops::set_fields_and_rename_by_documents(&store, "e", own, &change).await
+        }
+        .unwrap();
+    });
+    let after = db
+        .docs("inventory")
+        .iter()
+        .map(|d| {
+            let path = d.get_str("name_path").unwrap().to_string();
+            (path, d.get_datetime("last_scanned").is_ok())
+        })
+        .collect();
+    (before, after)
+}
+
+#[test]
+fn subtree_rename_in_one_update_gives_what_document_by_document_gives() {
+    let (before, in_one) = renamed_subtree("store_writes_paths_one", true);
+    let (_, by_documents) = renamed_subtree("store_writes_paths_docs", false);
+    assert_eq!(in_one, by_documents);
+    for (b, (path, stamped)) in before.iter().zip(&in_one) {
+        let old_path = b.get_str("name_path").unwrap();
+        let in_subtree =
+            b.get_str("environment").unwrap() == "e" && old_path.starts_with("/e/a/vm/");
+        let changed = in_subtree || b.get_str("id").unwrap() == "0";
+        let expected = if changed {
+            old_path.replace("/e/a/vm", "/e/a/renamed")
+        } else {
+            old_path.to_string()
+        };
+        assert_eq!(path, &expected, "{b}");
+        assert_eq!(*stamped, changed, "{b}");
     }
 }

@@ -178,6 +178,17 @@ pub async fn set_fields_and_rename(
             .set_fields_renaming_below(changes, env, &change.old, &change.new)
             .await;
     }
+    set_fields_and_rename_by_documents(store, env, changes, change).await
+}
+
+/// `set_fields_and_rename` for servers without pipeline updates: the subtree is read, and each
+/// document's new `name_path` written back.
+pub async fn set_fields_and_rename_by_documents(
+    store: &Store,
+    env: &str,
+    changes: Vec<(&Object, Document)>,
+    change: &PathChange,
+) -> Result<(), StoreError> {
     let below = find_prefixed(store, env, "name_path", &change.old).await?;
     let mut all = changes;
     all.extend(below.iter().map(|obj| {

@@ -56,7 +56,7 @@ impl Write {
 
 /// What is known of a written object, which decides how it is sent.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Origin {
+enum Origin {
     /// Built from the cloud's data: may be new, so first offered to the bulk insert.
     Built,
     /// Read from the store (it had an `_id`): an update, not worth an insert attempt.
@@ -97,7 +97,9 @@ impl Store {
     }
 
     /// The writes of `set_fields`.
-    pub(super) fn field_writes(changes: Vec<(&Object, Document)>) -> Result<Vec<Write>, StoreError> {
+    pub(super) fn field_writes(
+        changes: Vec<(&Object, Document)>,
+    ) -> Result<Vec<Write>, StoreError> {
         let mut writes = Vec::with_capacity(changes.len());
         for (obj, fields) in changes {
             let mut set = keys::encode(&fields);
