@@ -190,16 +190,16 @@ impl Consumer<'_> {
                     None => break,
                 }
             }
-            let outcomes = self.run_batch(&deliveries_now).await;
+            let mut outcomes = self.run_batch(&deliveries_now).await;
             self.dispatcher.refresh_graph().await;
-            let handled: Vec<&Handled> = outcomes
-                .iter()
+            let mut handled: Vec<&mut Handled> = outcomes
+                .iter_mut()
                 .filter_map(|o| match o {
                     BatchOutcome::Ran(Ran::Handled(h)) => Some(h),
                     _ => None,
                 })
                 .collect();
-            let recorded = self.dispatcher.record(&handled).await;
+            let recorded = self.dispatcher.record(&mut handled).await;
             let mut pause = None;
             let mut answers = Vec::with_capacity(deliveries_now.len());
             for (delivery, outcome) in deliveries_now.iter().zip(outcomes) {

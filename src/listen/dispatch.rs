@@ -120,19 +120,17 @@ impl Dispatcher {
 
     /// Inserts the `messages` records of handled deliveries in one write, stamped finished now:
     /// after the batch's graph refresh, which is part of their handling.
-    pub async fn record(&self, handled: &[&Handled]) -> Result<(), String> {
+    pub async fn record(&self, handled: &mut [&mut Handled]) -> Result<(), String> {
         if handled.is_empty() {
             return Ok(());
         }
         let finished = bson::DateTime::now();
-        let records = handled.iter().map(|h| {
-            let mut record = h.record.clone();
-            record.insert("finished_timestamp", finished);
-            record
-        });
+        for h in handled.iter_mut() {
+            h.record.insert("finished_timestamp", finished);
+        }
         self.store
             .collection(Logical::Messages)
-            .insert_many(records)
+            .insert_many(handled.iter().map(|h| &h.record))
             .await
             .map(|_| ())
             .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())
